@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# `make check`: install what is missing, build every lane, run every VM
+# lane, and end with the summary line "N passed, N failed, N skipped".
+#
+# usage: scripts/check.sh [LANE...]     (default: all run lanes)
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+run_lanes=(amd64-6.1 arm64-6.1 amd64-6.12 arm64-6.12 amd64-7.2 arm64-7.2)
+build_only_lanes=(amd64-7.3 arm64-7.3)
+[ $# -gt 0 ] && run_lanes=("$@") && build_only_lanes=()
+
+start=$(date +%s)
+need_root "make check"
+ensure_host_packages mmdebstrap qemu-system-x86 qemu-system-arm cpio gzip \
+	xz-utils zstd kmod coreutils util-linux
+
+# Downloads are network bound: fetch every suite's chroot at once.
+suites=$(for l in "${run_lanes[@]}" "${build_only_lanes[@]}"; do
+	suite_of "$l"; done | sort -u)
+mkdir -p "$build"
+pids=()
+for s in $suites; do
+	log "preparing the $s chroot (log: build/chroot-$s.log)"
+	"$top/scripts/chroot.sh" "$s" >"$build/chroot-$s.log" 2>&1 &
+	pids+=($!)
+done
+for p in "${pids[@]}"; do
+	wait "$p" || die "a chroot failed; see $build/chroot-*.log"
+done
+for l in "${run_lanes[@]}"; do
+	log "fetching the $l kernel (log: build/kernel-$l.log)"
+	"$top/scripts/kernel.sh" "$l" >"$build/kernel-$l.log" 2>&1 ||
+		die "fetching the $l kernel failed; see $build/kernel-$l.log"
+done
+
+passed=0 failed=0 skipped=0
+count() {
+	local p f s
+	read -r p f s <"$build/runs/$1/counts"
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+}
+
+for l in "${run_lanes[@]}"; do
+	MEMATTR_INJECT_WARN=0 "$top/scripts/lane.sh" "$l" || true
+	count "$l"
+done
+
+# Self-check of the runner itself: a guest kernel WARNING must fail a lane.
+if [ ${#build_only_lanes[@]} -gt 0 ]; then
+	warn_lane=${run_lanes[0]}
+	log "self-check: a lane whose guest WARNs must fail"
+	if MEMATTR_INJECT_WARN=1 \
+		"$top/scripts/lane.sh" "$warn_lane" "$warn_lane-warn" \
+		>"$build/self-check.log" 2>&1; then
+		echo "not ok - self-check: $warn_lane passed with an injected WARNING"
+		failed=$((failed + 1))
+	elif grep -q 'not ok - lane: guest kernel log is not clean' \
+		"$build/self-check.log"; then
+		echo "ok - self-check: an injected guest WARNING fails the lane"
+		passed=$((passed + 1))
+	else
+		echo "not ok - self-check: $warn_lane failed, but not on its log"
+		failed=$((failed + 1))
+	fi
+fi
+
+# Build-only lanes (release candidates): reported, never counted.
+for l in "${build_only_lanes[@]}"; do
+	if "$top/scripts/module.sh" "$l" >"$build/build-$l.log" 2>&1; then
+		echo "[$l] build-only: ok (not counted)"
+	else
+		echo "[$l] build-only: FAILED (not counted), see $build/build-$l.log"
+	fi
+done
+
+log "wall time: $(($(date +%s) - start)) s"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

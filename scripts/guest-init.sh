@@ -1,0 +1,59 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=sh
+# /init of a lane's test guest (busybox): load the stock vfio modules, then
+# ours, hand the test devices to stock vfio-pci (their "previous driver"),
+# run the selftests, print the kernel log, power off. The host runner reads
+# the blocks between the @@memattr markers on the serial console.
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+
+cmdline_value() {
+	sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" /proc/cmdline
+}
+
+# Kernel messages stay in the log (dumped below), not among the TAP lines.
+echo 1 >/proc/sys/kernel/printk
+
+echo "@@memattr-tap-begin"
+echo "TAP version 13"
+echo "1..2"
+ok=ok
+while read -r m; do
+	insmod "/lib/modules/stock/$m" || ok="not ok"
+done </lib/modules/stock.order
+echo "$ok 1 guest: load stock modules ($(tr '\n' ' ' </lib/modules/stock.order))"
+if [ -e /lib/modules/memattr-test-warn.ko ]; then
+	insmod /lib/modules/memattr-test-warn.ko
+fi
+ok=ok
+insmod /lib/modules/memattr-vfio-pci.ko || ok="not ok"
+echo "$ok 2 guest: load memattr-vfio-pci"
+
+# First device of a vendor:device pair, bound to stock vfio-pci.
+claim() {
+	for dev in /sys/bus/pci/devices/*; do
+		[ "$(cat "$dev/vendor"):$(cat "$dev/device")" = "$1" ] || continue
+		echo vfio-pci >"$dev/driver_override"
+		echo "${dev##*/}" >/sys/bus/pci/drivers_probe
+		echo "${dev##*/}"
+		return
+	done
+}
+MEMATTR_BDF=$(claim 0x1af4:0x1110)
+MEMATTR_MSIX_BDF=$(claim 0x8086:0x10d3)
+MEMATTR_TOKEN=$(cmdline_value memattr.token)
+export MEMATTR_BDF MEMATTR_MSIX_BDF MEMATTR_TOKEN
+
+cd /selftests && sh ./run_tests.sh
+echo "@@memattr-tap-end"
+
+echo "@@memattr-dmesg-begin"
+dmesg
+echo "@@memattr-dmesg-end"
+echo "@@memattr-done"
+poweroff -f

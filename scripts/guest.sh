@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Build the user space every guest of one architecture runs: a static
+# busybox and the selftests, compiled statically in the sid chroot (its
+# uapi headers know every VFIO and iommufd ioctl; the tests probe the
+# running kernel and skip what it lacks).
+#
+# usage: scripts/guest.sh ARCH      result: build/guest/ARCH/{busybox,selftests/}
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+arch=${1:?usage: $0 amd64|arm64}
+out=$build/guest/$arch
+root=$build/chroot/sid
+"$top/scripts/chroot.sh" sid
+"$top/scripts/ksft.sh"
+
+case $arch in
+amd64) cc=gcc ;;
+arm64) cc=aarch64-linux-gnu-gcc ;;
+*) die "unknown architecture '$arch'" ;;
+esac
+
+mkdir -p "$out"
+if [ ! -e "$out/busybox" ]; then
+	log "$arch: downloading busybox-static"
+	rm -rf "$root/tmp/busybox-$arch"
+	in_chroot "$root" sh -ec "
+		mkdir -p /tmp/busybox-$arch && cd /tmp/busybox-$arch
+		apt-get download -q -o APT::Sandbox::User=root busybox-static:$arch
+		dpkg -x busybox-static_*.deb x"
+	cp "$root/tmp/busybox-$arch/x/usr/bin/busybox" "$out/busybox"
+	rm -rf "$root/tmp/busybox-$arch"
+fi
+
+work=/tmp/selftests-$arch
+rm -rf "${root:?}$work"
+mkdir -p "$root$work/ksft"
+cp -a "$top/selftests" "$root$work/"
+cp "$build"/ksft/kselftest*.h "$root$work/ksft/"
+log "$arch: building selftests with $cc"
+in_chroot "$root" make -s -C "$work/selftests" CC="$cc" \
+	KSFT_DIR="$work/ksft" OUTPUT="$work/out"
+rm -rf "$out/selftests"
+mkdir -p "$out/selftests"
+cp -a "$root$work/out/." "$out/selftests/"
+cp "$top/selftests/run_tests.sh" "$out/selftests/"
+rm -rf "${root:?}$work"

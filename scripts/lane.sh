@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Run one VM lane: build the module for the lane's stock kernel, boot it
+# with the test devices, run the selftests, and judge the result. Prints
+# the lane's TAP lines prefixed with the lane name and writes the counts
+# to build/runs/RUN/counts ("passed failed skipped").
+#
+# usage: scripts/lane.sh LANE [RUN]   (RUN names the result folder,
+#                                     default LANE: build/runs/RUN)
+# env:   MEMATTR_LANE_TIMEOUT  guest time budget in seconds (default 600)
+#        MEMATTR_INJECT_WARN=1 load a test module that WARNs (self-check)
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+lane=${1:?usage: $0 LANE [RUN]}
+arch=$(arch_of "$lane")
+out=$build/runs/${2:-$lane}
+modules=$build/lanes/$lane
+budget=${MEMATTR_LANE_TIMEOUT:-600}
+mkdir -p "$out"
+
+"$top/scripts/kernel.sh" "$lane"
+"$top/scripts/module.sh" "$lane"
+"$top/scripts/guest.sh" "$arch"
+
+# The initramfs: busybox, /init, the stock modules in load order, ours,
+# and the selftests.
+log "$lane: assembling initramfs"
+rootfs=$out/initramfs
+rm -rf "$rootfs"
+mkdir -p "$rootfs"/{bin,dev,proc,sys,tmp,lib/modules/stock,selftests}
+cp "$build/guest/$arch/busybox" "$rootfs/bin/busybox"
+for cmd in sh mount insmod rmmod cat echo sed tr dmesg poweroff ls grep \
+	readlink basename sleep head; do
+	ln -s busybox "$rootfs/bin/$cmd"
+done
+cp "$top/scripts/guest-init.sh" "$rootfs/init"
+cp "$build/kernel/$lane/modules"/*.ko "$rootfs/lib/modules/stock/"
+cp "$build/kernel/$lane/modules.order" "$rootfs/lib/modules/stock.order"
+cp "$modules/memattr-vfio-pci.ko" "$rootfs/lib/modules/"
+if [ "${MEMATTR_INJECT_WARN:-0}" = 1 ]; then
+	cp "$modules/memattr-test-warn.ko" "$rootfs/lib/modules/"
+fi
+cp -a "$build/guest/$arch/selftests/." "$rootfs/selftests/"
+(cd "$rootfs" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initrd.gz"
+
+token=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+console=$out/console.log
+log "$lane: booting $(cat "$build/kernel/$lane/kver") (TCG, budget ${budget}s)"
+rc=0
+timeout --kill-after=10 "$budget" "$top/scripts/vm.sh" "$lane" \
+	"$out/initrd.gz" "$out/ivshmem.bin" "memattr.token=$token" \
+	>"$console" 2>&1 || rc=$?
+
+# Everything the lane concludes is a TAP line; the summary counts them.
+results=$out/results.tap
+sed -n '/^@@memattr-tap-begin/,/^@@memattr-tap-end/p' "$console" |
+	tr -d '\r' | grep -v '^@@memattr' >"$results" || true
+report() { echo "$1 - lane: $2" >>"$results"; }
+
+if grep -q '^@@memattr-done' "$console"; then
+	report ok "guest finished within its ${budget}s budget"
+elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	report "not ok" "guest killed after its ${budget}s budget"
+else
+	report "not ok" "guest stopped early (qemu exit $rc), see $console"
+fi
+
+bad=$(sed -n '/^@@memattr-dmesg-begin/,/^@@memattr-dmesg-end/p' "$console" |
+	grep -E 'WARNING|BUG|Oops|lockdep|refcount_t' || true)
+if [ -z "$bad" ] && grep -q '^@@memattr-dmesg-end' "$console"; then
+	report ok "guest kernel log has no WARNING/BUG/Oops/lockdep/refcount_t"
+else
+	report "not ok" "guest kernel log is not clean"
+	printf '# %s\n' "$bad" >>"$results"
+fi
+
+if "$top/selftests/check-ivshmem-backing.sh" "$out/ivshmem.bin" "$token" \
+	>"$out/backing.tap"; then
+	report ok "host: guest's BAR2 writes are in the ivshmem backing file"
+else
+	report "not ok" "host: guest's BAR2 writes are not in the backing file"
+fi
+
+sed "s/^/[$lane] /" "$results"
+passed=$(grep -E '^ok ' "$results" | grep -cv '# SKIP' || true)
+skipped=$(grep -E '^ok ' "$results" | grep -c '# SKIP' || true)
+failed=$(grep -cE '^not ok ' "$results" || true)
+echo "$passed $failed $skipped" >"$out/counts"
+echo "[$lane] $passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+# Shared helpers for the build and VM lane scripts: paths, lane names,
+# logging and the Debian mirror this machine already uses.
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${MEMATTR_BUILD:-$top/build}
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Lane "<arch>-<kernel>": the Debian suite that ships that kernel.
+suite_of() {
+	case ${1#*-} in
+	6.1) echo bookworm ;;
+	6.12) echo trixie ;;
+	7.2) echo sid ;;
+	7.3) echo experimental ;;
+	*) die "unknown lane '$1' (expected <amd64|arm64>-<6.1|6.12|7.2|7.3>)" ;;
+	esac
+}
+
+arch_of() {
+	case ${1%%-*} in
+	amd64 | arm64) echo "${1%%-*}" ;;
+	*) die "unknown architecture in lane '$1'" ;;
+	esac
+}
+
+# The Debian mirror from the host's own apt sources, so every chroot
+# fetches from the same place as the host.
+debian_mirror() {
+	local f
+	for f in /etc/apt/sources.list.d/*.sources /etc/apt/sources.list; do
+		[ -r "$f" ] || continue
+		sed -n -e 's|^URIs: *\(.*/debian\)/*$|\1|p' \
+			-e 's|^deb  *\(\[[^]]*\]  *\)\{0,1\}\([^ ]*/debian\)/* .*|\2|p' "$f"
+	done | head -n 1
+}
+
+need_root() {
+	[ "$(id -u)" = 0 ] || die "$1 needs root (apt-get, chroot, mount)"
+}
+
+# Install host packages that are missing, with apt's own progress.
+ensure_host_packages() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	need_root "installing ${missing[*]}"
+	log "installing host packages: ${missing[*]}"
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+}
+
+# Run a command in a chroot with /proc mounted (objtool reads it), and
+# always unmount it again so a later rm -rf never walks the live /proc.
+# Lanes of one suite share its chroot, so runs are serialised with a lock.
+in_chroot() {
+	local root=$1
+	shift
+	(
+		flock 9
+		mount -t proc proc "$root/proc"
+		trap 'umount "$root/proc"' EXIT
+		chroot "$root" "$@"
+	) 9>"$root.lock"
+}

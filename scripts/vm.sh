@@ -1,0 +1,48 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Boot a lane's stock kernel under QEMU TCG with a virtual IOMMU and the
+# emulated test devices, console on stdout. The guest powers itself off;
+# the caller bounds the run with a timeout.
+#
+# usage: scripts/vm.sh LANE INITRD BACKING_FILE [KERNEL_ARGS...]
+#   BACKING_FILE  host file behind the ivshmem BAR2 (8 MiB, created here)
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+lane=${1:?usage: $0 LANE INITRD BACKING_FILE [KERNEL_ARGS...]}
+initrd=${2:?}
+backing=${3:?}
+shift 3
+arch=$(arch_of "$lane")
+kernel=$build/kernel/$lane/vmlinuz
+
+truncate -s 0 "$backing"
+truncate -s 8M "$backing"
+
+# ivshmem-plain: 64-bit prefetchable BAR2 backed by a host file.
+# e1000e: non-prefetchable memory BAR0 and its MSI-X table in BAR3.
+devices=(
+	-object "memory-backend-file,id=ivshmem0,size=8M,mem-path=$backing,share=on"
+	-device "ivshmem-plain,memdev=ivshmem0"
+	-device e1000e
+)
+case $arch in
+amd64)
+	qemu=(qemu-system-x86_64 -M q35 -cpu max
+		-device "intel-iommu,caching-mode=on")
+	cmdline="console=ttyS0 intel_iommu=on"
+	;;
+arm64)
+	qemu=(qemu-system-aarch64
+		-M "virt,iommu=smmuv3,gic-version=3,virtualization=on"
+		-cpu "max,pauth-impdef=on")
+	cmdline="console=ttyAMA0"
+	;;
+esac
+
+exec "${qemu[@]}" -accel tcg -smp "${MEMATTR_VM_CPUS:-2}" -m 2G \
+	-nodefaults -display none -monitor none -serial stdio -no-reboot \
+	-kernel "$kernel" -initrd "$initrd" \
+	-append "$cmdline panic=-1 $*" \
+	"${devices[@]}" </dev/null
