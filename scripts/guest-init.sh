@@ -6,6 +6,7 @@
 # run the selftests, print the kernel log, power off. The host runner reads
 # the blocks between the @@memattr markers on the serial console.
 
+/bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
@@ -53,7 +54,8 @@ cd /selftests && sh ./run_tests.sh
 echo "@@memattr-tap-end"
 
 echo "@@memattr-dmesg-begin"
-dmesg
+# busybox dmesg prints nothing straight to the serial console; a pipe works.
+dmesg | cat
 echo "@@memattr-dmesg-end"
 echo "@@memattr-done"
 poweroff -f

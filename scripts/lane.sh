@@ -31,11 +31,8 @@ rootfs=$out/initramfs
 rm -rf "$rootfs"
 mkdir -p "$rootfs"/{bin,dev,proc,sys,tmp,lib/modules/stock,selftests}
 cp "$build/guest/$arch/busybox" "$rootfs/bin/busybox"
-for cmd in sh mount insmod rmmod cat echo sed tr dmesg poweroff ls grep \
-	readlink basename sleep head; do
-	ln -s busybox "$rootfs/bin/$cmd"
-done
-cp "$top/scripts/guest-init.sh" "$rootfs/init"
+ln -s busybox "$rootfs/bin/sh"
+install -m 755 "$top/scripts/guest-init.sh" "$rootfs/init"
 cp "$build/kernel/$lane/modules"/*.ko "$rootfs/lib/modules/stock/"
 cp "$build/kernel/$lane/modules.order" "$rootfs/lib/modules/stock.order"
 cp "$modules/memattr-vfio-pci.ko" "$rootfs/lib/modules/"

@@ -44,5 +44,5 @@ esac
 exec "${qemu[@]}" -accel tcg -smp "${MEMATTR_VM_CPUS:-2}" -m 2G \
 	-nodefaults -display none -monitor none -serial stdio -no-reboot \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "$cmdline panic=-1 $*" \
+	-append "$cmdline quiet panic=-1 $*" \
 	"${devices[@]}" </dev/null
