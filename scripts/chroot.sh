@@ -31,7 +31,7 @@ if [ ! -e "$root/.base" ]; then
 	log "$suite: creating chroot (mmdebstrap, a few hundred MB)"
 	mmdebstrap --variant=apt --architectures=amd64,arm64 \
 		--aptopt='Acquire::Check-Valid-Until "false"' \
-		--include=gcc,make,kmod,xz-utils,zstd,libc6-dev,gcc-aarch64-linux-gnu,libc6-dev-arm64-cross \
+		--include=gcc,make,kmod,perl,sparse,dkms,xz-utils,zstd,libc6-dev,gcc-aarch64-linux-gnu,libc6-dev-arm64-cross \
 		"$base" "$root" "${sources[@]}"
 	touch "$root/.base"
 fi

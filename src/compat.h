@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The only place that knows about older kernels. Each block is keyed on a
+ * MEMATTR_HAVE_* result from the Kbuild feature probes (src/probes/), never
+ * on LINUX_VERSION_CODE, so distribution backports are honoured.
+ *
+ * The MEMATTR_COMPAT_*_OPS macros expand to vfio_device_ops initializers
+ * for members that not every supported kernel has, or to nothing.
+ */
+#ifndef MEMATTR_COMPAT_H
+#define MEMATTR_COMPAT_H
+
+#include <linux/vfio.h>
+#include <linux/vfio_pci_core.h>
+
+#include "memattr-features.h"
+
+/*
+ * 2022-11, Linux 6.2 (a4d1f91db502): iommufd binding for physical devices.
+ * Without it only the legacy group/container interface exists (6.1).
+ */
+#ifdef MEMATTR_HAVE_VFIO_DEVICE_OPS_BIND_IOMMUFD
+#define MEMATTR_COMPAT_IOMMUFD_OPS					\
+	.bind_iommufd = vfio_iommufd_physical_bind,			\
+	.unbind_iommufd = vfio_iommufd_physical_unbind,			\
+	.attach_ioas = vfio_iommufd_physical_attach_ioas,
+#else
+#define MEMATTR_COMPAT_IOMMUFD_OPS
+#endif
+
+/*
+ * 2023-07, Linux 6.6 (9048c7341c4d): detach_ioas, needed for
+ * VFIO_DEVICE_DETACH_IOMMUFD_PT on the vfio device cdev.
+ */
+#ifdef MEMATTR_HAVE_VFIO_DEVICE_OPS_DETACH_IOAS
+#define MEMATTR_COMPAT_DETACH_IOAS_OPS					\
+	.detach_ioas = vfio_iommufd_physical_detach_ioas,
+#else
+#define MEMATTR_COMPAT_DETACH_IOAS_OPS
+#endif
+
+/* 2025-03, Linux 6.15 (290641346d0d): attach/detach by PASID. */
+#ifdef MEMATTR_HAVE_VFIO_DEVICE_OPS_PASID_ATTACH_IOAS
+#define MEMATTR_COMPAT_PASID_OPS					\
+	.pasid_attach_ioas = vfio_iommufd_physical_pasid_attach_ioas,	\
+	.pasid_detach_ioas = vfio_iommufd_physical_pasid_detach_ioas,
+#else
+#define MEMATTR_COMPAT_PASID_OPS
+#endif
+
+/*
+ * 2025-07, Linux 6.17 (86624ba3b522): VF token check on
+ * VFIO_DEVICE_BIND_IOMMUFD; before that only the group path checked it.
+ */
+#ifdef MEMATTR_HAVE_VFIO_DEVICE_OPS_MATCH_TOKEN_UUID
+#define MEMATTR_COMPAT_MATCH_TOKEN_OPS					\
+	.match_token_uuid = vfio_pci_core_match_token_uuid,
+#else
+#define MEMATTR_COMPAT_MATCH_TOKEN_OPS
+#endif
+
+/*
+ * 2025-11, Linux 6.19 (775f726a742a): the vfio core answers
+ * VFIO_DEVICE_GET_REGION_INFO through this op; older kernels leave it to
+ * vfio_pci_core_ioctl(), which .ioctl already reaches.
+ */
+#ifdef MEMATTR_HAVE_VFIO_DEVICE_OPS_GET_REGION_INFO_CAPS
+#define MEMATTR_COMPAT_REGION_INFO_OPS					\
+	.get_region_info_caps = vfio_pci_ioctl_get_region_info,
+#else
+#define MEMATTR_COMPAT_REGION_INFO_OPS
+#endif
+
+#endif /* MEMATTR_COMPAT_H */

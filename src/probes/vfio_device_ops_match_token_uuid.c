@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Probe: vfio_device_ops.match_token_uuid and
+ * vfio_pci_core_match_token_uuid(), used for the VF token check on
+ * VFIO_DEVICE_BIND_IOMMUFD.
+ *
+ * Upstream: 86624ba3b522 ("vfio/pci: Do vf_token checks for
+ * VFIO_DEVICE_BIND_IOMMUFD"), Linux 6.17.
+ */
+#include <linux/vfio_pci_core.h>
+
+const struct vfio_device_ops *memattr_probe(void);
+const struct vfio_device_ops *memattr_probe(void)
+{
+	static const struct vfio_device_ops ops = {
+		.match_token_uuid = vfio_pci_core_match_token_uuid,
+	};
+
+	return &ops;
+}
