@@ -6,6 +6,7 @@
 #
 # usage: scripts/chroot.sh SUITE     (bookworm, trixie, sid, experimental)
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 suite=${1:?usage: $0 SUITE}
@@ -45,7 +46,8 @@ in_chroot "$root" apt-get update -q
 in_chroot "$root" env DEBIAN_FRONTEND=noninteractive \
 	apt-get install -y -q --no-install-recommends "${release[@]}" linux-headers-amd64
 
-hdr=$(cd "$root/usr/src" && ls -d linux-headers-*-amd64 | sort -V | tail -n 1)
+hdrs=("$root"/usr/src/linux-headers-*-amd64)
+hdr=${hdrs[-1]##*/}
 abi=${hdr#linux-headers-}
 abi=${abi%-amd64}
 echo "$abi" >"$root/.abi"

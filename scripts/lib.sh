@@ -3,7 +3,9 @@
 # Shared helpers for the build and VM lane scripts: paths, lane names,
 # logging and the Debian mirror this machine already uses.
 
+# shellcheck disable=SC2034 # used by the scripts that source this file
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck disable=SC2034
 build=${MEMATTR_BUILD:-$top/build}
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef MEMATTR_SELFTEST_VFIO_REGION_H
+#define MEMATTR_SELFTEST_VFIO_REGION_H
+
+#include <stddef.h>
+#include <linux/vfio.h>
+
+int vfio_region_get_info(int device_fd, __u32 index,
+			 struct vfio_region_info *info);
+void *vfio_region_mmap(int device_fd, const struct vfio_region_info *info,
+		       size_t len);
+
+#endif /* MEMATTR_SELFTEST_VFIO_REGION_H */
