@@ -28,27 +28,35 @@ while read -r m; do
 	insmod "/lib/modules/stock/$m" || ok="not ok"
 done </lib/modules/stock.order
 echo "$ok 1 guest: load stock modules ($(tr '\n' ' ' </lib/modules/stock.order))"
-if [ -e /lib/modules/memattr-test-warn.ko ]; then
-	insmod /lib/modules/memattr-test-warn.ko
-fi
+# Test-only helper modules (and, for the runner's self-check, one that
+# WARNs on load).
+for m in /lib/modules/test/*.ko; do
+	[ -e "$m" ] && insmod "$m"
+done
 ok=ok
 insmod /lib/modules/memattr-vfio-pci.ko || ok="not ok"
 echo "$ok 2 guest: load memattr-vfio-pci"
 
-# First device of a vendor:device pair, bound to stock vfio-pci.
+# The Nth (from 1) device of a vendor:device pair, bound to stock vfio-pci.
 claim() {
+	n=0
 	for dev in /sys/bus/pci/devices/*; do
 		[ "$(cat "$dev/vendor"):$(cat "$dev/device")" = "$1" ] || continue
+		n=$((n + 1))
+		[ "$n" = "$2" ] || continue
 		echo vfio-pci >"$dev/driver_override"
 		echo "${dev##*/}" >/sys/bus/pci/drivers_probe
 		echo "${dev##*/}"
 		return
 	done
 }
-MEMATTR_BDF=$(claim 0x1af4:0x1110)
-MEMATTR_MSIX_BDF=$(claim 0x8086:0x10d3)
+# vm.sh creates the 8 MiB ivshmem first, then the 1 GiB one.
+MEMATTR_BDF=$(claim 0x1af4:0x1110 1)
+MEMATTR_BDF2=$(claim 0x1af4:0x1110 2)
+MEMATTR_MSIX_BDF=$(claim 0x8086:0x10d3 1)
 MEMATTR_TOKEN=$(cmdline_value memattr.token)
-export MEMATTR_BDF MEMATTR_MSIX_BDF MEMATTR_TOKEN
+MEMATTR_KO=/lib/modules/memattr-vfio-pci.ko
+export MEMATTR_BDF MEMATTR_BDF2 MEMATTR_MSIX_BDF MEMATTR_TOKEN MEMATTR_KO
 
 cd /selftests && sh ./run_tests.sh
 echo "@@memattr-tap-end"

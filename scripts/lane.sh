@@ -29,16 +29,20 @@ mkdir -p "$out"
 log "$lane: assembling initramfs"
 rootfs=$out/initramfs
 rm -rf "$rootfs"
-mkdir -p "$rootfs"/{bin,dev,proc,sys,tmp,lib/modules/stock,selftests}
+mkdir -p "$rootfs"/{bin,dev,proc,sys,tmp,selftests} \
+	"$rootfs"/lib/modules/{stock,test}
 cp "$build/guest/$arch/busybox" "$rootfs/bin/busybox"
 ln -s busybox "$rootfs/bin/sh"
 install -m 755 "$top/scripts/guest-init.sh" "$rootfs/init"
 cp "$build/kernel/$lane/modules"/*.ko "$rootfs/lib/modules/stock/"
 cp "$build/kernel/$lane/modules.order" "$rootfs/lib/modules/stock.order"
 cp "$modules/memattr-vfio-pci.ko" "$rootfs/lib/modules/"
-if [ "${MEMATTR_INJECT_WARN:-0}" = 1 ]; then
-	cp "$modules/memattr-test-warn.ko" "$rootfs/lib/modules/"
-fi
+for ko in "$modules"/test/*.ko; do
+	case ${ko##*/}:${MEMATTR_INJECT_WARN:-0} in
+	memattr-test-warn.ko:0) ;;
+	*) cp "$ko" "$rootfs/lib/modules/test/" ;;
+	esac
+done
 cp -a "$build/guest/$arch/selftests/." "$rootfs/selftests/"
 (cd "$rootfs" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initrd.gz"
 

@@ -5,7 +5,8 @@
 # headers (W=1), in a private copy of the tree so lanes never share
 # objects.
 #
-# usage: scripts/module.sh LANE     result: build/lanes/LANE/*.ko
+# usage: scripts/module.sh LANE
+# result: build/lanes/LANE/memattr-vfio-pci.ko, build/lanes/LANE/test/*.ko
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -34,6 +35,8 @@ cp "$root$work/memattr-vfio-pci.ko" "$out/"
 if [ -e "$root$work/test-modules/Kbuild" ]; then
 	in_chroot "$root" make -s -C "$kdir" M="$work/test-modules" W=1 \
 		"${cross[@]}" modules
-	cp "$root$work"/test-modules/*.ko "$out/"
+	rm -rf "$out/test"
+	mkdir -p "$out/test"
+	cp "$root$work"/test-modules/*.ko "$out/test/"
 fi
 rm -rf "${root:?}$work"

@@ -5,7 +5,9 @@
 # the caller bounds the run with a timeout.
 #
 # usage: scripts/vm.sh LANE INITRD BACKING_FILE [KERNEL_ARGS...]
-#   BACKING_FILE  host file behind the ivshmem BAR2 (8 MiB, created here)
+#   BACKING_FILE  host file behind the first ivshmem BAR2 (8 MiB, created
+#                 here); BACKING_FILE.big backs a second one of 1 GiB
+#                 (sparse) for huge mappings.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -17,14 +19,17 @@ shift 3
 arch=$(arch_of "$lane")
 kernel=$build/kernel/$lane/vmlinuz
 
-truncate -s 0 "$backing"
+truncate -s 0 "$backing" "$backing.big"
 truncate -s 8M "$backing"
+truncate -s 1G "$backing.big"
 
 # ivshmem-plain: 64-bit prefetchable BAR2 backed by a host file.
 # e1000e: non-prefetchable memory BAR0 and its MSI-X table in BAR3.
 devices=(
 	-object "memory-backend-file,id=ivshmem0,size=8M,mem-path=$backing,share=on"
 	-device "ivshmem-plain,memdev=ivshmem0"
+	-object "memory-backend-file,id=ivshmem1,size=1G,mem-path=$backing.big,share=on"
+	-device "ivshmem-plain,memdev=ivshmem1"
 	-device e1000e
 )
 case $arch in
