@@ -67,6 +67,13 @@ if [ ${#build_only_lanes[@]} -gt 0 ]; then
 	fi
 fi
 
+# Static checks (make lint), part of every full run.
+if [ ${#build_only_lanes[@]} -gt 0 ]; then
+	"$top/scripts/lint.sh" || true
+	read -r p f s <"$build/lint.counts"
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+fi
+
 # Build-only lanes (release candidates): reported, never counted.
 for l in "${build_only_lanes[@]}"; do
 	if "$top/scripts/module.sh" "$l" >"$build/build-$l.log" 2>&1; then
