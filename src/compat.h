@@ -10,6 +10,7 @@
 #ifndef MEMATTR_COMPAT_H
 #define MEMATTR_COMPAT_H
 
+#include <linux/mm.h>
 #include <linux/vfio.h>
 #include <linux/vfio_pci_core.h>
 
@@ -69,6 +70,46 @@
 	.get_region_info_caps = vfio_pci_ioctl_get_region_info,
 #else
 #define MEMATTR_COMPAT_REGION_INFO_OPS
+#endif
+
+/*
+ * 2023-01, Linux 6.3 (bc292ab00f6c): vma->vm_flags became read-only behind
+ * vm_flags_set()/vm_flags_clear(). Before, the field was written directly.
+ */
+#ifndef MEMATTR_HAVE_VM_FLAGS_SET
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+
+static inline void vm_flags_clear(struct vm_area_struct *vma,
+				  vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#endif
+
+/*
+ * 2024-02, Linux 6.9 (5c656fcdd6c6): VM_ALLOW_ANY_UNCACHED lets KVM/arm64
+ * map a VMA Normal-NC at stage 2. Before it, KVM always used Device-nGnRE
+ * for VFIO BARs: setting or clearing "no flag" is then a no-op, and the
+ * stage-2 attribute is not under the driver's control. 32-bit kernels also
+ * define the flag as VM_NONE.
+ */
+#ifdef MEMATTR_HAVE_VM_ALLOW_ANY_UNCACHED
+#define memattr_stage2_control()	(VM_ALLOW_ANY_UNCACHED != VM_NONE)
+#else
+#define VM_ALLOW_ANY_UNCACHED		VM_NONE
+#define memattr_stage2_control()	false
+#endif
+
+/*
+ * 2023-08, Linux 6.6 (1d024e7a8dab): vm_operations_struct.huge_fault takes
+ * the page order instead of an enum page_entry_size. vfio-pci implements
+ * huge_fault only on later kernels (6.12), so older ones are left alone.
+ */
+#ifndef MEMATTR_HAVE_ENUM_PAGE_ENTRY_SIZE
+#define MEMATTR_WRAP_HUGE_FAULT 1
 #endif
 
 #endif /* MEMATTR_COMPAT_H */

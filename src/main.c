@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * memattr-vfio-pci: a vfio-pci variant driver that will let the admin choose
- * the memory type of BAR mappings. For now it behaves exactly like vfio-pci:
- * every operation is handed to vfio-pci-core, and mmap goes through
- * memattr_vfio_pci_mmap() so the policy has one place to hook in.
+ * memattr-vfio-pci: a vfio-pci variant driver that lets the admin choose the
+ * memory type of each BAR's mappings (sysfs.c, policy.c). Everything else is
+ * handed to vfio-pci-core. The policy is applied in two places: the kernel's
+ * own BAR mapping at open (barmap.c) and each user mapping at mmap.
  *
  * It binds only when driver_override names it, like vfio-pci itself.
  */
@@ -14,33 +14,48 @@
 #include <linux/vfio_pci_core.h>
 
 #include "compat.h"
-
-#define MEMATTR_VFIO_PCI_NAME "memattr-vfio-pci"
-
-struct memattr_vfio_pci_device {
-	/* Must stay first: vfio_alloc_device() requires offset 0. */
-	struct vfio_pci_core_device core_device;
-};
+#include "memattr.h"
+#include "policy.h"
 
 static int memattr_vfio_pci_open_device(struct vfio_device *core_vdev)
 {
-	struct vfio_pci_core_device *vdev =
-		container_of(core_vdev, struct vfio_pci_core_device, vdev);
+	struct memattr_vfio_pci_device *mdev = memattr_from_vdev(core_vdev);
+	struct vfio_pci_core_device *vdev = &mdev->core_device;
 	int ret;
 
 	ret = vfio_pci_core_enable(vdev);
 	if (ret)
 		return ret;
 
+	/* Before finish_enable, so no user can map or access a BAR yet. */
+	ret = memattr_barmap_apply(mdev);
+	if (ret)
+		goto out_disable;
+
 	vfio_pci_core_finish_enable(vdev);
 	return 0;
+
+out_disable:
+	vfio_pci_core_disable(vdev);
+	return ret;
 }
 
-/* The memory-type policy for BAR mappings will be applied here. */
 static int memattr_vfio_pci_mmap(struct vfio_device *core_vdev,
 				 struct vm_area_struct *vma)
 {
-	return vfio_pci_core_mmap(core_vdev, vma);
+	struct memattr_vfio_pci_device *mdev = memattr_from_vdev(core_vdev);
+	/* Decoded first: vfio-pci on 6.1 rewrites vm_pgoff to the BAR's pfn. */
+	unsigned long index = vma->vm_pgoff >>
+			      (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT);
+	int ret;
+
+	ret = vfio_pci_core_mmap(core_vdev, vma);
+	if (ret || index >= PCI_STD_NUM_BARS)
+		return ret;
+
+	memattr_vma_apply(vma, mdev->bar[index].value);
+	memattr_vma_track(mdev, index, vma);
+	return 0;
 }
 
 static const struct vfio_device_ops memattr_vfio_pci_ops = {
@@ -74,6 +89,10 @@ static int memattr_vfio_pci_probe(struct pci_dev *pdev,
 	if (IS_ERR(mdev))
 		return PTR_ERR(mdev);
 
+	spin_lock_init(&mdev->vm_ops_lock);
+	/* Before registration: from then on the device can be opened. */
+	memattr_policy_init(mdev);
+
 	/* vfio-pci-core's error handlers expect the core device here. */
 	dev_set_drvdata(&pdev->dev, &mdev->core_device);
 
@@ -81,6 +100,7 @@ static int memattr_vfio_pci_probe(struct pci_dev *pdev,
 	if (ret)
 		goto out_put;
 
+	memattr_debugfs_add(mdev);
 	return 0;
 
 out_put:
@@ -90,10 +110,11 @@ out_put:
 
 static void memattr_vfio_pci_remove(struct pci_dev *pdev)
 {
-	struct vfio_pci_core_device *core_device = dev_get_drvdata(&pdev->dev);
+	struct memattr_vfio_pci_device *mdev = memattr_from_dev(&pdev->dev);
 
-	vfio_pci_core_unregister_device(core_device);
-	vfio_put_device(&core_device->vdev);
+	memattr_debugfs_remove(mdev);
+	vfio_pci_core_unregister_device(&mdev->core_device);
+	vfio_put_device(&mdev->core_device.vdev);
 }
 
 static const struct pci_device_id memattr_vfio_pci_table[] = {
@@ -111,8 +132,28 @@ static struct pci_driver memattr_vfio_pci_driver = {
 	.err_handler = &vfio_pci_core_err_handlers,
 	/* DMA ownership is claimed by vfio when userspace opens the device. */
 	.driver_managed_dma = true,
+	/* Created by the driver core before the bind uevent. */
+	.driver.dev_groups = memattr_dev_groups,
 };
-module_pci_driver(memattr_vfio_pci_driver);
+
+static int __init memattr_vfio_pci_init(void)
+{
+	int ret;
+
+	memattr_debugfs_init();
+	ret = pci_register_driver(&memattr_vfio_pci_driver);
+	if (ret)
+		memattr_debugfs_exit();
+	return ret;
+}
+module_init(memattr_vfio_pci_init);
+
+static void __exit memattr_vfio_pci_exit(void)
+{
+	pci_unregister_driver(&memattr_vfio_pci_driver);
+	memattr_debugfs_exit();
+}
+module_exit(memattr_vfio_pci_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("memattr-vfio-pci developers");

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The device state shared by the driver's files, and their entry points.
+ */
+#ifndef MEMATTR_H
+#define MEMATTR_H
+
+#include <linux/atomic.h>
+#include <linux/mm.h>
+#include <linux/pci.h>
+#include <linux/spinlock.h>
+#include <linux/vfio.h>
+#include <linux/vfio_pci_core.h>
+
+#include "policy.h"
+
+#define MEMATTR_VFIO_PCI_NAME "memattr-vfio-pci"
+
+struct memattr_bar {
+	/*
+	 * Written only under vdev.dev_set->lock while the device is closed,
+	 * so it is stable for open_device(), mmap and faults.
+	 */
+	enum memattr_value value;
+	/*
+	 * VMAs of this BAR point at vm_ops: a copy of core_vm_ops (set once,
+	 * under vm_ops_lock) that counts, so the BAR is known from the VMA on
+	 * every kernel whatever vfio-pci keeps in vm_pgoff.
+	 */
+	const struct vm_operations_struct *core_vm_ops;
+	struct vm_operations_struct vm_ops;	/* not const: filled at mmap */
+	atomic_t mappings;
+	atomic64_t faults;
+};
+
+struct memattr_vfio_pci_device {
+	/* Must stay first: vfio_alloc_device() requires offset 0. */
+	struct vfio_pci_core_device core_device;
+	struct memattr_bar bar[PCI_STD_NUM_BARS];
+	spinlock_t vm_ops_lock;		/* the one-time copies of vm_ops */
+	/* BARs holding the MSI-X table or PBA, read once at probe. */
+	u8 msix_bars;
+	struct dentry *debugfs;
+};
+
+static inline struct memattr_vfio_pci_device *
+memattr_from_vdev(struct vfio_device *core_vdev)
+{
+	return container_of(core_vdev, struct memattr_vfio_pci_device,
+			    core_device.vdev);
+}
+
+static inline struct memattr_vfio_pci_device *
+memattr_from_dev(struct device *dev)
+{
+	struct vfio_pci_core_device *vdev = dev_get_drvdata(dev);
+
+	return container_of(vdev, struct memattr_vfio_pci_device, core_device);
+}
+
+static inline struct pci_dev *memattr_pdev(struct memattr_vfio_pci_device *mdev)
+{
+	return mdev->core_device.pdev;
+}
+
+/* sysfs.c */
+extern const struct attribute_group *memattr_dev_groups[];
+
+/* barmap.c */
+int memattr_barmap_apply(struct memattr_vfio_pci_device *mdev);
+
+/* vma.c */
+void memattr_vma_track(struct memattr_vfio_pci_device *mdev, unsigned int bar,
+		       struct vm_area_struct *vma);
+
+/* debugfs.c */
+void memattr_debugfs_init(void);
+void memattr_debugfs_exit(void);
+void memattr_debugfs_add(struct memattr_vfio_pci_device *mdev);
+void memattr_debugfs_remove(struct memattr_vfio_pci_device *mdev);
+
+#endif /* MEMATTR_H */

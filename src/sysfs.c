@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /sys/bus/pci/devices/<BDF>/memattr/bar<N>: one file per implemented
+ * memory BAR. Read: the values this BAR allows, the active one in brackets.
+ * Write: one of them ("wc" is an alias for normal-nc).
+ *
+ * The group comes from the driver's dev_groups, so the driver core creates
+ * it after probe, before the bind uevent, and removes it before remove():
+ * show and store always see a bound, registered device.
+ */
+
+#include <linux/device.h>
+#include <linux/mutex.h>
+#include <linux/sysfs.h>
+
+#include "memattr.h"
+#include "policy.h"
+
+struct memattr_bar_attribute {
+	struct device_attribute attr;
+	unsigned int bar;
+};
+
+static unsigned int memattr_attr_bar(struct device_attribute *attr)
+{
+	return container_of(attr, struct memattr_bar_attribute, attr)->bar;
+}
+
+static ssize_t memattr_bar_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct memattr_vfio_pci_device *mdev = memattr_from_dev(dev);
+	unsigned int bar = memattr_attr_bar(attr);
+	enum memattr_value active = READ_ONCE(mdev->bar[bar].value);
+	enum memattr_value value;
+	const char *why;
+	int len = 0;
+
+	for (value = 0; value < MEMATTR_NR_VALUES; value++) {
+		if (memattr_bar_allows(mdev, bar, value, &why))
+			continue;
+		len += sysfs_emit_at(buf, len, value == active ? "%s[%s]" : "%s%s",
+				     len ? " " : "", memattr_value_name(value));
+	}
+	len += sysfs_emit_at(buf, len, "\n");
+	return len;
+}
+
+static ssize_t memattr_bar_store(struct device *dev,
+				 struct device_attribute *attr,
+				 const char *buf, size_t count)
+{
+	struct memattr_vfio_pci_device *mdev = memattr_from_dev(dev);
+	struct vfio_device *core_vdev = &mdev->core_device.vdev;
+	unsigned int bar = memattr_attr_bar(attr);
+	enum memattr_value value;
+	const char *why;
+	int ret;
+
+	ret = memattr_value_parse(buf, &value);
+	if (ret) {
+		dev_notice_ratelimited(dev, "memattr: bar%u: unknown value refused\n",
+				       bar);
+		return ret;
+	}
+
+	ret = memattr_bar_allows(mdev, bar, value, &why);
+	if (ret) {
+		dev_notice_ratelimited(dev, "memattr: bar%u: %s refused: %s\n",
+				       bar, memattr_value_name(value), why);
+		return ret;
+	}
+
+	/*
+	 * vfio core holds dev_set->lock while it counts opens and calls
+	 * open_device()/close_device(): with it held, the device cannot be
+	 * opened between this check and the store.
+	 */
+	mutex_lock(&core_vdev->dev_set->lock);
+	if (core_vdev->open_count)
+		ret = -EBUSY;
+	else
+		memattr_bar_set(mdev, bar, value);
+	mutex_unlock(&core_vdev->dev_set->lock);
+
+	if (ret) {
+		dev_notice_ratelimited(dev, "memattr: bar%u: %s refused: the device is open\n",
+				       bar, memattr_value_name(value));
+		return ret;
+	}
+	return count;
+}
+
+#define MEMATTR_BAR_ATTR(_bar)						\
+	struct memattr_bar_attribute memattr_attr_bar##_bar = {		\
+		.attr = __ATTR(bar##_bar, 0644, memattr_bar_show,	\
+			       memattr_bar_store),			\
+		.bar = _bar,						\
+	}
+
+static MEMATTR_BAR_ATTR(0);
+static MEMATTR_BAR_ATTR(1);
+static MEMATTR_BAR_ATTR(2);
+static MEMATTR_BAR_ATTR(3);
+static MEMATTR_BAR_ATTR(4);
+static MEMATTR_BAR_ATTR(5);
+
+static struct attribute *memattr_attrs[] = {
+	&memattr_attr_bar0.attr.attr,
+	&memattr_attr_bar1.attr.attr,
+	&memattr_attr_bar2.attr.attr,
+	&memattr_attr_bar3.attr.attr,
+	&memattr_attr_bar4.attr.attr,
+	&memattr_attr_bar5.attr.attr,
+	NULL,
+};
+
+/* No file for absent BARs, I/O BARs or the upper half of a 64-bit BAR. */
+static umode_t memattr_attr_visible(struct kobject *kobj,
+				    struct attribute *attr, int n)
+{
+	struct device_attribute *dattr =
+		container_of(attr, struct device_attribute, attr);
+	struct pci_dev *pdev = to_pci_dev(kobj_to_dev(kobj));
+
+	return memattr_bar_is_mem(pdev, memattr_attr_bar(dattr)) ?
+	       attr->mode : 0;
+}
+
+static const struct attribute_group memattr_group = {
+	.name = "memattr",
+	.attrs = memattr_attrs,
+	.is_visible = memattr_attr_visible,
+};
+
+const struct attribute_group *memattr_dev_groups[] = {
+	&memattr_group,
+	NULL,
+};
