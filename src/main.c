@@ -133,7 +133,7 @@ static struct pci_driver memattr_vfio_pci_driver = {
 	/* DMA ownership is claimed by vfio when userspace opens the device. */
 	.driver_managed_dma = true,
 	/* Created by the driver core before the bind uevent. */
-	.driver.dev_groups = memattr_dev_groups,
+	.dev_groups = memattr_dev_groups,
 };
 
 static int __init memattr_vfio_pci_init(void)
