@@ -18,6 +18,7 @@ arch=$(arch_of "$lane")
 out=$build/runs/${2:-$lane}
 modules=$build/lanes/$lane
 budget=${MEMATTR_LANE_TIMEOUT:-600}
+rm -rf "$out"
 mkdir -p "$out"
 
 "$top/scripts/kernel.sh" "$lane"
