@@ -13,8 +13,9 @@
  *           arm64: Device-nGnRnE, Device-nGnRE, Normal-NC. x86: UC-, WC.
  * stage2:   what KVM/arm64 may use for a guest mapping of the BAR:
  *           normal-nc-allowed (VM_ALLOW_ANY_UNCACHED set), device
- *           (Device-nGnRE), or unsupported-on-this-kernel (no such flag,
- *           before Linux 6.9). n/a on other architectures.
+ *           (Device-nGnRE), or unsupported-on-this-kernel (normal-nc
+ *           before Linux 6.9, which has no such flag: KVM maps Device).
+ *           n/a on other architectures.
  * msix:     the BAR holds the MSI-X table or PBA.
  * mappings: VMAs of the BAR that exist now.
  * faults:   faults served on the BAR since bind, PTE and huge alike.

@@ -113,15 +113,20 @@ const char *memattr_stage1_name(enum memattr_value value)
 	return memattr_stage1_names[value];
 }
 
-/* KVM/arm64 stage 2 follows VM_ALLOW_ANY_UNCACHED of the user mapping. */
+/*
+ * KVM/arm64 stage 2 follows VM_ALLOW_ANY_UNCACHED of the user mapping;
+ * without the flag (before 6.9) KVM maps every VFIO BAR Device-nGnRE, so
+ * only normal-nc cannot be honoured there.
+ */
 const char *memattr_stage2_name(enum memattr_value value)
 {
 	if (!IS_ENABLED(CONFIG_ARM64))
 		return "n/a";
-	if (!memattr_stage2_control())
-		return "unsupported-on-this-kernel";
 	if (value == MEMATTR_DEVICE_NGNRNE || value == MEMATTR_DEVICE_NGNRE)
 		return "device";
+	if (!memattr_stage2_control())
+		return value == MEMATTR_NORMAL_NC ?
+		       "unsupported-on-this-kernel" : "device";
 	/* default: stock vfio-pci sets the flag as well. */
 	return "normal-nc-allowed";
 }
