@@ -37,11 +37,19 @@ cd "$top" || exit 1
 
 checkpatch=(perl "$build/ksft/checkpatch/checkpatch.pl" --strict --no-tree
 	--terse --quiet --show-types -f)
-mapfile -t kernel_c < <(git ls-files 'src/*.[ch]' 'selftests/modules/*.c')
+# src/memattr.h holds the per-BAR writable copy of vfio-pci-core's
+# vm_operations_struct (so every member of any kernel's table passes
+# through): CONST_STRUCT is a false positive there, and only there.
+writable_vm_ops=src/memattr.h
+mapfile -t kernel_c < <(git ls-files 'src/*.[ch]' 'selftests/modules/*.c' |
+	grep -vx "$writable_vm_ops")
 mapfile -t user_c < <(git ls-files 'selftests/*.[ch]' |
 	grep -v '^selftests/modules/')
 rc=0
 "${checkpatch[@]}" "${kernel_c[@]}" >"$tmp/cp" 2>&1 || rc=1
+"${checkpatch[@]}" --ignore CONST_STRUCT "$writable_vm_ops" >>"$tmp/cp" 2>&1 ||
+	rc=1
+kernel_c+=("$writable_vm_ops")
 result $rc "checkpatch --strict on kernel code (${#kernel_c[@]} files)" "$tmp/cp"
 # User-space tests use <stdint.h> types, volatile MMIO accesses and
 # <inttypes.h> macros, as the kernel's own selftests do.
