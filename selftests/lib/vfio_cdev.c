@@ -12,7 +12,13 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+/*
+ * memattr-bench is also built on hosts whose uapi headers predate iommufd
+ * (Debian 12: 6.1); there only the group API is available.
+ */
+#if __has_include(<linux/iommufd.h>)
 #include <linux/iommufd.h>
+#endif
 #include <linux/vfio.h>
 
 #include "log.h"
@@ -56,6 +62,7 @@ int vfio_cdev_name(const char *bdf, char *buf, size_t len)
 	return ret;
 }
 
+#ifdef VFIO_DEVICE_BIND_IOMMUFD
 static int bind_iommufd(struct vfio_dev *dev)
 {
 	struct vfio_device_bind_iommufd bind = {
@@ -135,3 +142,11 @@ err:
 	vfio_dev_close(dev);
 	return ret;
 }
+#else
+int vfio_cdev_open_device(const char *bdf, struct vfio_dev *dev)
+{
+	vfio_dev_init(dev);
+	lib_log("%s: built without iommufd uapi headers: no cdev API", bdf);
+	return -EOPNOTSUPP;
+}
+#endif

@@ -9,5 +9,8 @@ int vfio_region_get_info(int device_fd, __u32 index,
 			 struct vfio_region_info *info);
 void *vfio_region_mmap(int device_fd, const struct vfio_region_info *info,
 		       size_t len);
+void *vfio_region_mmap_aligned(int device_fd,
+			       const struct vfio_region_info *info,
+			       size_t len, size_t align);
 
 #endif /* MEMATTR_SELFTEST_VFIO_REGION_H */

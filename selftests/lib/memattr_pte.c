@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Client of the memattr-pte helper module: the page-table entry that maps
+ * an address of this process, read from the page tables by the kernel.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fields.h"
+#include "log.h"
+#include "memattr_pte.h"
+
+bool memattr_pte_available(void)
+{
+	return access(MEMATTR_PTE_PATH, F_OK) == 0;
+}
+
+static int parse(struct memattr_pte *pte)
+{
+	char num[32];
+
+	if (field_get(pte->line, "level", pte->level, sizeof(pte->level)) ||
+	    field_get(pte->line, "attr", pte->attr, sizeof(pte->attr)) ||
+	    field_get(pte->line, "allow_any_uncached", pte->allow,
+		      sizeof(pte->allow)))
+		goto bad;
+	if (field_get(pte->line, "mt", pte->mt, sizeof(pte->mt)))
+		pte->mt[0] = '\0';
+
+	if (field_get(pte->line, "entry", num, sizeof(num)))
+		goto bad;
+	pte->entry = strtoull(num, NULL, 16);
+	if (field_get(pte->line, "idx", num, sizeof(num)))
+		goto bad;
+	pte->idx = strtoul(num, NULL, 10);
+	if (field_get(pte->line, "vm_flags", num, sizeof(num)))
+		goto bad;
+	pte->vm_flags = strtoul(num, NULL, 16);
+	return 0;
+
+bad:
+	lib_log("unexpected line from %s: \"%s\"", MEMATTR_PTE_PATH, pte->line);
+	return -EPROTO;
+}
+
+/*
+ * The address must be mapped already (touch it first): the helper reports
+ * -ENOENT for an address that has no entry yet.
+ */
+int memattr_pte_query(const volatile void *addr, struct memattr_pte *pte)
+{
+	char req[32];
+	ssize_t ret;
+	int fd;
+
+	memset(pte, 0, sizeof(*pte));
+	fd = open(MEMATTR_PTE_PATH, O_RDWR);
+	if (fd < 0)
+		return lib_errno("open " MEMATTR_PTE_PATH);
+
+	snprintf(req, sizeof(req), "%" PRIxPTR, (uintptr_t)addr);
+	if (write(fd, req, strlen(req)) < 0) {
+		ret = lib_errno("%s: query %p", MEMATTR_PTE_PATH, addr);
+		close(fd);
+		return ret;
+	}
+
+	ret = pread(fd, pte->line, sizeof(pte->line) - 1, 0);
+	if (ret < 0) {
+		ret = lib_errno("read " MEMATTR_PTE_PATH);
+		close(fd);
+		return ret;
+	}
+	close(fd);
+	pte->line[ret] = '\0';
+	pte->line[strcspn(pte->line, "\n")] = '\0';
+	return parse(pte);
+}
