@@ -7,7 +7,7 @@ KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 LANE ?= arm64-6.12
 
-.PHONY: all modules check-kdir clean distclean install uninstall check lane lint help
+.PHONY: all modules check-kdir clean distclean install uninstall check lane lint bench help
 
 all: modules
 
@@ -19,6 +19,7 @@ help:
 	@echo '  make check          build every lane and run every test in QEMU guests (root)'
 	@echo '  make lane LANE=...  run one VM lane, e.g. LANE=amd64-7.2 (default $(LANE))'
 	@echo '  make lint           checkpatch --strict, sparse, W=1 on every lane, shellcheck'
+	@echo '  make bench          fault cost, leaf sizes, mmap and MMIO copies vs stock vfio-pci (VM)'
 	@echo '  make clean          remove module build products'
 	@echo '  make distclean      also remove the build/ cache of chroots, kernels, guests'
 	@echo 'variables: KVER=$(KVER) KDIR=$(KDIR)'
@@ -49,6 +50,9 @@ lane:
 
 lint:
 	bash scripts/lint.sh
+
+bench:
+	bash scripts/bench.sh
 
 clean:
 	@if [ -f $(KDIR)/Makefile ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi

@@ -58,8 +58,31 @@ MEMATTR_TOKEN=$(cmdline_value memattr.token)
 MEMATTR_KO=/lib/modules/memattr-vfio-pci.ko
 export MEMATTR_BDF MEMATTR_BDF2 MEMATTR_MSIX_BDF MEMATTR_TOKEN MEMATTR_KO
 
-cd /selftests && sh ./run_tests.sh
+rounds=$(cmdline_value memattr.bench_rounds)
+if [ -n "$rounds" ]; then
+	# `make bench`: interleaved rounds on the 1 GiB BAR (huge leaves).
+	if /tools/fault-bench -r "$rounds" "$MEMATTR_BDF2"; then
+		echo "ok 3 bench: fault-bench, $rounds rounds"
+	else
+		echo "not ok 3 bench: fault-bench failed"
+	fi
+else
+	cd /selftests && sh ./run_tests.sh
+fi
 echo "@@memattr-tap-end"
+
+# Debug kernels (CONFIG_DEBUG_KMEMLEAK, no auto scan): scan once the suite
+# is done; the runner fails the lane on any unreferenced object. Objects
+# younger than 5 s are never reported, and a second scan drops those that
+# were only briefly unreferenced.
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	sleep 5
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	echo "@@memattr-kmemleak-begin"
+	cat /sys/kernel/debug/kmemleak
+	echo "@@memattr-kmemleak-end"
+fi
 
 echo "@@memattr-dmesg-begin"
 # busybox dmesg prints nothing straight to the serial console; a pipe works.

@@ -5,7 +5,8 @@
 # uapi headers know every VFIO and iommufd ioctl; the tests probe the
 # running kernel and skip what it lacks).
 #
-# usage: scripts/guest.sh ARCH      result: build/guest/ARCH/{busybox,selftests/}
+# usage: scripts/guest.sh ARCH
+# result: build/guest/ARCH/{busybox,selftests/,tools/}
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -34,16 +35,20 @@ if [ ! -e "$out/busybox" ]; then
 	rm -rf "$root/tmp/busybox-$arch"
 fi
 
-work=/tmp/selftests-$arch
+work=/tmp/selftests-$arch-$$
 rm -rf "${root:?}$work"
 mkdir -p "$root$work/ksft"
-cp -a "$top/selftests" "$root$work/"
+cp -a "$top/selftests" "$top/tools" "$root$work/"
 cp "$build"/ksft/kselftest*.h "$root$work/ksft/"
-log "$arch: building selftests with $cc"
+log "$arch: building selftests and tools with $cc"
 in_chroot "$root" make -s -C "$work/selftests" CC="$cc" \
 	KSFT_DIR="$work/ksft" OUTPUT="$work/out"
-rm -rf "$out/selftests"
-mkdir -p "$out/selftests"
+mkdir -p "$root$work/tools-out"
+in_chroot "$root" make -s -C "$work/tools" CC="$cc" LDFLAGS=-static \
+	OUTPUT="$work/tools-out"
+rm -rf "$out/selftests" "$out/tools"
+mkdir -p "$out/selftests" "$out/tools"
 cp -a "$root$work/out/." "$out/selftests/"
 cp "$top/selftests/run_tests.sh" "$out/selftests/"
+cp "$root$work"/tools-out/{memattr-bench,fault-bench} "$out/tools/"
 rm -rf "${root:?}$work"

@@ -9,6 +9,8 @@
 #                                     default LANE: build/runs/RUN)
 # env:   MEMATTR_LANE_TIMEOUT  guest time budget in seconds (default 600)
 #        MEMATTR_INJECT_WARN=1 load a test module that WARNs (self-check)
+#        MEMATTR_BENCH_ROUNDS=N run the benchmark (tools/fault-bench, N
+#                              interleaved rounds) instead of the tests
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -30,7 +32,7 @@ mkdir -p "$out"
 log "$lane: assembling initramfs"
 rootfs=$out/initramfs
 rm -rf "$rootfs"
-mkdir -p "$rootfs"/{bin,dev,proc,sys,tmp,selftests} \
+mkdir -p "$rootfs"/{bin,dev,proc,sys,tmp,selftests,tools} \
 	"$rootfs"/lib/modules/{stock,test}
 cp "$build/guest/$arch/busybox" "$rootfs/bin/busybox"
 ln -s busybox "$rootfs/bin/sh"
@@ -45,6 +47,7 @@ for ko in "$modules"/test/*.ko; do
 	esac
 done
 cp -a "$build/guest/$arch/selftests/." "$rootfs/selftests/"
+cp -a "$build/guest/$arch/tools/." "$rootfs/tools/"
 (cd "$rootfs" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initrd.gz"
 
 token=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
@@ -53,6 +56,7 @@ log "$lane: booting $(cat "$build/kernel/$lane/kver") (TCG, budget ${budget}s)"
 rc=0
 timeout --kill-after=10 "$budget" "$top/scripts/vm.sh" "$lane" \
 	"$out/initrd.gz" "$out/ivshmem.bin" "memattr.token=$token" \
+	${MEMATTR_BENCH_ROUNDS:+"memattr.bench_rounds=$MEMATTR_BENCH_ROUNDS"} \
 	>"$console" 2>&1 || rc=$?
 
 # Everything the lane concludes is a TAP line; the summary counts them.
@@ -70,19 +74,35 @@ else
 fi
 
 bad=$(sed -n '/^@@memattr-dmesg-begin/,/^@@memattr-dmesg-end/p' "$console" |
-	grep -E 'WARNING|BUG|Oops|lockdep|refcount_t' || true)
+	grep -E 'WARNING|BUG|Oops|lockdep|refcount_t|KASAN' || true)
 if [ -z "$bad" ] && grep -q '^@@memattr-dmesg-end' "$console"; then
-	report ok "guest kernel log has no WARNING/BUG/Oops/lockdep/refcount_t"
+	report ok "guest kernel log has no WARNING/BUG/Oops/lockdep/refcount_t/KASAN"
 else
 	report "not ok" "guest kernel log is not clean"
 	printf '# %s\n' "$bad" >>"$results"
 fi
 
-if "$top/selftests/check-ivshmem-backing.sh" "$out/ivshmem.bin" "$token" \
+# Debug kernels only: the kmemleak report the guest read after the suite.
+if grep -q '^@@memattr-kmemleak-begin' "$console"; then
+	leaks=$(sed -n '/^@@memattr-kmemleak-begin/,/^@@memattr-kmemleak-end/p' \
+		"$console" | tr -d '\r' | grep -v '^@@memattr' || true)
+	if ! grep -q 'unreferenced object' <<<"$leaks" &&
+		grep -q '^@@memattr-kmemleak-end' "$console"; then
+		report ok "kmemleak: no unreferenced object after the suite"
+	else
+		report "not ok" "kmemleak: unreferenced objects after the suite"
+		printf '%s\n' "$leaks" | head -n 80 | sed 's/^/# /' >>"$results"
+	fi
+fi
+
+if [ -n "${MEMATTR_BENCH_ROUNDS:-}" ]; then
+	: # the benchmark writes no pattern
+elif "$top/selftests/check-ivshmem-backing.sh" "$out/ivshmem.bin" "$token" \
 	>"$out/backing.tap"; then
 	report ok "host: guest's BAR2 writes are in the ivshmem backing file"
 else
 	report "not ok" "host: guest's BAR2 writes are not in the backing file"
+	sed 's/^/# /' "$out/backing.tap" >>"$results"
 fi
 
 sed "s/^/[$lane] /" "$results"

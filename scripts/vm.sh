@@ -8,6 +8,7 @@
 #   BACKING_FILE  host file behind the first ivshmem BAR2 (8 MiB, created
 #                 here); BACKING_FILE.big backs a second one of 1 GiB
 #                 (sparse) for huge mappings.
+# env:   MEMATTR_VM_QMP  QMP fifos and a hotplug root port (see below)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -32,6 +33,16 @@ devices=(
 	-device "ivshmem-plain,memdev=ivshmem1"
 	-device e1000e
 )
+# Optional (the udev lane): a QMP monitor on the fifos MEMATTR_VM_QMP.in
+# (QEMU reads) and MEMATTR_VM_QMP.out (QEMU writes), which the caller
+# creates, and an empty pcie-root-port (id memattr-hp) to hot-add on, with
+# a 64-bit prefetchable window the firmware reserves for hot-added BARs.
+if [ -n "${MEMATTR_VM_QMP:-}" ]; then
+	devices+=(-chardev "pipe,id=memattr-qmp,path=$MEMATTR_VM_QMP"
+		-mon "chardev=memattr-qmp,mode=control"
+		-device "pcie-root-port,id=memattr-hp,chassis=1,pref64-reserve=64M")
+fi
+
 case $arch in
 amd64)
 	# Multi-threaded TCG races the kernel's int3-based text patching on
@@ -39,7 +50,9 @@ amd64)
 	# thread runs all vCPUs and keeps cross-modified code coherent.
 	qemu=(qemu-system-x86_64 -M q35 -cpu max -accel "tcg,thread=single"
 		-device "intel-iommu,caching-mode=on")
-	cmdline="console=ttyS0 intel_iommu=on"
+	# no_timer_check: under TCG the IO-APIC timer check can time out
+	# ("timer doesn't work through Interrupt-remapped IO-APIC") and panic.
+	cmdline="console=ttyS0 intel_iommu=on no_timer_check"
 	;;
 arm64)
 	qemu=(qemu-system-aarch64 -accel tcg
