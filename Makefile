@@ -5,6 +5,12 @@
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
+# install/uninstall: DESTDIR stages into a package root.
+DESTDIR ?=
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+UDEVDIR ?= $(PREFIX)/lib/udev
+MODDIR ?= /lib/modules/$(KVER)/updates
 LANE ?= arm64-6.12
 
 .PHONY: all modules check-kdir clean distclean install uninstall check lane lint bench help
@@ -14,8 +20,9 @@ all: modules
 help:
 	@echo 'memattr-vfio-pci targets:'
 	@echo '  make [modules]      build memattr-vfio-pci.ko for KVER (default: running kernel)'
-	@echo '  make install        install it under /lib/modules/KVER/updates and run depmod'
-	@echo '  make uninstall      remove it again'
+	@echo '  make install        install it under /lib/modules/KVER/updates (depmod),'
+	@echo '                      memattrctl in SBINDIR, the udev rules and helper in UDEVDIR'
+	@echo '  make uninstall      remove them again'
 	@echo '  make check          build every lane and run every test in QEMU guests (root)'
 	@echo '  make lane LANE=...  run one VM lane, e.g. LANE=amd64-7.2 (default $(LANE))'
 	@echo '  make lint           checkpatch --strict, sparse, W=1 on every lane, shellcheck'
@@ -23,6 +30,7 @@ help:
 	@echo '  make clean          remove module build products'
 	@echo '  make distclean      also remove the build/ cache of chroots, kernels, guests'
 	@echo 'variables: KVER=$(KVER) KDIR=$(KDIR)'
+	@echo '           DESTDIR=$(DESTDIR) SBINDIR=$(SBINDIR) UDEVDIR=$(UDEVDIR) MODDIR=$(MODDIR)'
 
 check-kdir:
 	@test -f $(KDIR)/Makefile || { \
@@ -34,16 +42,28 @@ check-kdir:
 modules: check-kdir
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
+# The module, memattrctl, and the udev rules with their helper. depmod and
+# the udev reload only for the live system (no DESTDIR).
 install: modules
-	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
-	depmod -a $(KVER)
+	install -D -m 0644 memattr-vfio-pci.ko $(DESTDIR)$(MODDIR)/memattr-vfio-pci.ko
+	install -D -m 0755 tools/memattrctl $(DESTDIR)$(SBINDIR)/memattrctl
+	install -D -m 0755 udev/memattr-vfio-pci-udev $(DESTDIR)$(UDEVDIR)/memattr-vfio-pci-udev
+	install -D -m 0644 udev/70-memattr-vfio-pci.rules $(DESTDIR)$(UDEVDIR)/rules.d/70-memattr-vfio-pci.rules
+	$(if $(DESTDIR),,depmod -a $(KVER))
+	$(if $(DESTDIR),,-udevadm control --reload)
 
 uninstall:
-	rm -f /lib/modules/$(KVER)/updates/memattr-vfio-pci.ko*
-	depmod -a $(KVER)
+	rm -f $(DESTDIR)$(MODDIR)/memattr-vfio-pci.ko*
+	rm -f $(DESTDIR)$(SBINDIR)/memattrctl
+	rm -f $(DESTDIR)$(UDEVDIR)/memattr-vfio-pci-udev
+	rm -f $(DESTDIR)$(UDEVDIR)/rules.d/70-memattr-vfio-pci.rules
+	$(if $(DESTDIR),,depmod -a $(KVER))
+	$(if $(DESTDIR),,-udevadm control --reload)
 
 check:
 	bash scripts/check.sh
+
+# The kernel build first, so its progress shows (check.sh logs it to a file).
 
 lane:
 	bash scripts/check.sh $(LANE)

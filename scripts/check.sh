@@ -62,6 +62,8 @@ if [ ${#build_only_lanes[@]} -gt 0 ]; then
 		"$top/scripts/dkms-check.sh" "$s" || true
 		count "dkms-$s"
 	done
+	"$top/scripts/udev-lane.sh" udev || true
+	count udev
 fi
 
 # Self-check of the runner itself: a guest kernel WARNING must fail a lane.

@@ -11,7 +11,31 @@ set -euo pipefail
 
 suite=${1:?usage: $0 SUITE}
 root=$build/chroot/$suite
-[ -e "$root/.ready" ] && exit 0
+
+# dkms (the lanes install the module with it) and the arm64 headers'
+# /lib/modules/<kver>/build link (dkms looks for the headers there). Also
+# run on chroots made before either was needed.
+dkms_ready() {
+	local abi
+	abi=$(cat "$root/.abi")
+	if [ ! -x "$root/usr/sbin/dkms" ]; then
+		log "$suite: installing dkms"
+		in_chroot "$root" apt-get update -q
+		in_chroot "$root" env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q --no-install-recommends dkms
+	fi
+	in_chroot "$root" sh -ec "
+		mkdir -p /lib/modules/$abi-arm64
+		ln -sfn /usr/src/linux-headers-$abi-arm64 /lib/modules/$abi-arm64/build"
+}
+
+if [ -e "$root/.ready" ]; then
+	[ -x "$root/usr/sbin/dkms" ] &&
+		[ -L "$root/lib/modules/$(cat "$root/.abi")-arm64/build" ] && exit 0
+	need_root "updating the $suite chroot"
+	dkms_ready
+	exit 0
+fi
 need_root "creating the $suite chroot"
 ensure_host_packages mmdebstrap
 
@@ -66,5 +90,6 @@ in_chroot "$root" sh -ec "
 [ -d "$root/usr/src/linux-headers-$abi-arm64" ] ||
 	die "$suite: arm64 headers for $abi did not unpack"
 
+dkms_ready
 touch "$root/.ready"
 log "$suite: chroot ready (kernel ABI $abi)"

@@ -1,0 +1,179 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The udev lane: udev rules, their helper and memattrctl under the real
+# systemd-udevd, in an amd64 guest running the 6.12 lane kernel. The
+# guest's root is a Debian trixie made by mmdebstrap (cached under
+# build/udev/) and packed into the initramfs with the lane kernel's vfio and
+# e1000e modules, memattr-vfio-pci as DKMS installed it
+# (scripts/module.sh), and this tree's udev/ and tools/. Its /init is
+# selftests/udev/init.sh.
+#
+# The guest asks for hotplug on its console ("@@memattr-hotadd-ready",
+# "@@memattr-hotdel-ready"); this script follows the console and answers
+# through QMP (device_add / device_del of an ivshmem-plain on the spare
+# pcie-root-port that vm.sh adds with MEMATTR_VM_QMP). No sleeps: each side
+# waits for the other's message.
+#
+# usage: scripts/udev-lane.sh [RUN]   (results in build/runs/RUN, default udev)
+# env:   MEMATTR_LANE_TIMEOUT  guest time budget in seconds (default 600)
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+lane=amd64-6.12
+suite=trixie
+run=${1:-udev}
+out=$build/runs/$run
+budget=${MEMATTR_LANE_TIMEOUT:-600}
+rm -rf "$out"
+mkdir -p "$out"
+
+"$top/scripts/kernel.sh" "$lane"
+"$top/scripts/module.sh" "$lane"
+kver=$(cat "$build/kernel/$lane/kver")
+kroot=$build/kernel/$lane/root
+chroot_dir=$build/chroot/$suite
+
+# The Debian root: essential packages, udev, kmod, bash, pciutils.
+rootfs_tar=$build/udev/rootfs-$suite.tar
+if [ ! -e "$rootfs_tar" ]; then
+	need_root "building the udev lane's root file system"
+	ensure_host_packages mmdebstrap
+	mirror=$(debian_mirror)
+	[ -n "$mirror" ] || die "no Debian mirror found in the host's apt sources"
+	mkdir -p "$build/udev"
+	log "udev: building a $suite root with mmdebstrap (cached in $rootfs_tar)"
+	mmdebstrap --variant=essential --format=tar \
+		--include=udev,kmod,bash,pciutils \
+		--dpkgopt='path-exclude=/usr/share/doc/*' \
+		--dpkgopt='path-exclude=/usr/share/man/*' \
+		--dpkgopt='path-exclude=/usr/share/locale/*' \
+		--dpkgopt='path-exclude=/usr/share/info/*' \
+		"$suite" "$rootfs_tar.tmp" "deb $mirror $suite main" \
+		>"$build/udev/mmdebstrap.log" 2>&1 ||
+		die "mmdebstrap failed; see $build/udev/mmdebstrap.log"
+	mv "$rootfs_tar.tmp" "$rootfs_tar"
+fi
+
+# The test user that holds a BAR mapping across hot-remove, built with
+# the suite's own compiler against the guest's glibc.
+log "udev: building memattr_holdmap"
+work=/tmp/memattr-holdmap
+rm -rf "${chroot_dir:?}$work"
+mkdir -p "$chroot_dir$work"
+cp -a "$top/selftests/lib" "$top/selftests/udev/memattr_holdmap.c" \
+	"$chroot_dir$work/"
+in_chroot "$chroot_dir" sh -ec "cd $work && gcc -O2 -Wall -Wextra -Werror \
+	-D_GNU_SOURCE -Ilib -o memattr_holdmap memattr_holdmap.c \
+	lib/vfio_open.c lib/vfio_group.c lib/vfio_cdev.c lib/vfio_region.c \
+	lib/vfio_dev.c"
+
+log "udev: assembling the initramfs"
+rootfs=$out/initramfs
+mkdir -p "$rootfs"
+tar -xf "$rootfs_tar" -C "$rootfs"
+install -m 755 "$top/selftests/udev/init.sh" "$rootfs/init"
+install -m 755 "$chroot_dir$work/memattr_holdmap" "$rootfs/usr/bin/"
+rm -rf "${chroot_dir:?}$work"
+install -m 755 "$top/tools/memattrctl" "$rootfs/usr/sbin/memattrctl"
+install -m 755 "$top/udev/memattr-vfio-pci-udev" "$rootfs/usr/lib/udev/"
+install -m 644 "$top/udev/70-memattr-vfio-pci.rules" "$rootfs/usr/lib/udev/rules.d/"
+
+# Modules: what vfio-pci, vfio_iommu_type1 and e1000e need, as Debian
+# ships them (compressed), and ours where dkms installs it.
+mods=$rootfs/usr/lib/modules/$kver
+mkdir -p "$mods/updates/dkms"
+for m in vfio-pci vfio_iommu_type1 e1000e; do
+	modprobe -d "$kroot" -S "$kver" --show-depends "$m"
+done | sed -n 's/^insmod \([^ ]*\).*/\1/p' | sort -u | while read -r ko; do
+	rel=${ko#"$kroot"/}
+	rel=usr/lib/${rel#*lib/}
+	mkdir -p "$rootfs/${rel%/*}"
+	cp "$ko" "$rootfs/$rel"
+done
+cp "$kroot/usr/lib/modules/$kver"/modules.{builtin,builtin.modinfo,order} "$mods/"
+cp "$build/lanes/$lane/memattr-vfio-pci.ko" "$mods/updates/dkms/"
+depmod -b "$rootfs" "$kver"
+(cd "$rootfs" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initrd.gz"
+rm -rf "$rootfs"
+
+# QMP on a fifo pair; opened read-write here so neither side blocks.
+qmp=$out/qmp
+mkfifo "$qmp.in" "$qmp.out"
+exec 7<>"$qmp.in" 8<>"$qmp.out"
+qmp_greeted=
+qmp_cmd() {
+	local reply
+	if [ -z "$qmp_greeted" ]; then
+		qmp_greeted=1
+		qmp_cmd '{"execute":"qmp_capabilities"}'
+	fi
+	echo ">>> $1" >>"$out/qmp.log"
+	printf '%s\n' "$1" >&7
+	# Skip the greeting and events up to this command's reply.
+	while read -r -t 60 -u 8 reply; do
+		echo "<<< $reply" >>"$out/qmp.log"
+		case $reply in
+		*'"return"'*) return 0 ;;
+		*'"error"'*) return 1 ;;
+		esac
+	done
+	return 1
+}
+
+console=$out/console.log
+: >"$console"
+log "udev: booting $kver with systemd-udevd (TCG, budget ${budget}s)"
+MEMATTR_VM_QMP=$qmp timeout --kill-after=10 "$budget" \
+	"$top/scripts/vm.sh" "$lane" "$out/initrd.gz" "$out/ivshmem.bin" \
+	>"$console" 2>&1 &
+vm=$!
+truncate -s 4M "$out/hotplug.bin"
+while IFS= read -r line; do
+	case ${line%$'\r'} in
+	@@memattr-hotadd-ready)
+		log "udev: guest ready for hot-add: device_add ivshmem-plain"
+		if ! qmp_cmd '{"execute":"object-add","arguments":{"qom-type":"memory-backend-file","id":"hpmem","size":4194304,"share":true,"mem-path":"'"$out/hotplug.bin"'"}}' ||
+			! qmp_cmd '{"execute":"device_add","arguments":{"driver":"ivshmem-plain","id":"hp0","memdev":"hpmem","bus":"memattr-hp"}}'; then
+			log "udev: device_add failed, see $out/qmp.log"
+		fi
+		;;
+	@@memattr-hotdel-ready)
+		log "udev: guest holds a mapping: device_del"
+		qmp_cmd '{"execute":"device_del","arguments":{"id":"hp0"}}' ||
+			log "udev: device_del failed, see $out/qmp.log"
+		;;
+	esac
+done < <(tail -n +1 -F --pid="$vm" "$console" 2>/dev/null)
+rc=0
+wait "$vm" || rc=$?
+exec 7>&- 8<&-
+
+# Judged like a VM lane (scripts/lane.sh).
+results=$out/results.tap
+sed -n '/^@@memattr-tap-begin/,/^@@memattr-tap-end/p' "$console" |
+	tr -d '\r' | grep -v '^@@memattr' >"$results" || true
+report() { echo "$1 - udev lane: $2" >>"$results"; }
+if grep -q '^@@memattr-done' "$console"; then
+	report ok "guest finished within its ${budget}s budget"
+elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	report "not ok" "guest killed after its ${budget}s budget"
+else
+	report "not ok" "guest stopped early (qemu exit $rc), see $console"
+fi
+bad=$(sed -n '/^@@memattr-dmesg-begin/,/^@@memattr-dmesg-end/p' "$console" |
+	grep -E 'WARNING|BUG|Oops|lockdep|refcount_t' || true)
+if [ -z "$bad" ] && grep -q '^@@memattr-dmesg-end' "$console"; then
+	report ok "guest kernel log has no WARNING/BUG/Oops/lockdep/refcount_t"
+else
+	report "not ok" "guest kernel log is not clean"
+	printf '# %s\n' "$bad" >>"$results"
+fi
+
+sed "s/^/[$run] /" "$results"
+passed=$(grep -E '^ok ' "$results" | grep -cv '# SKIP' || true)
+skipped=$(grep -E '^ok ' "$results" | grep -c '# SKIP' || true)
+failed=$(grep -cE '^not ok ' "$results" || true)
+echo "$passed $failed $skipped" >"$out/counts"
+echo "[$run] $passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

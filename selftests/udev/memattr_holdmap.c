@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memattr_holdmap BDF: a user that holds a BAR mapping across a hot-remove.
+ *
+ * Opens BDF through VFIO, maps BAR2 and reads it, registers an eventfd for
+ * vfio's device request (what the kernel signals when it wants the device
+ * back, as on hot-remove), and prints "mapped". When the request arrives
+ * it reads the mapping again and prints "request access-ok", or "request
+ * sigbus" if that access raised SIGBUS. Exiting then releases the device
+ * (the mapping holds it open too), so the removal can finish. Errors print
+ * "error: ..." and exit 1.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/vfio.h>
+
+#include "vfio_open.h"
+#include "vfio_region.h"
+
+static sigjmp_buf on_bus_error;
+
+static void sigbus_handler(int sig)
+{
+	(void)sig;
+	siglongjmp(on_bus_error, 1);
+}
+
+static int set_request_eventfd(int device_fd, int efd)
+{
+	char buf[sizeof(struct vfio_irq_set) + sizeof(int)];
+	struct vfio_irq_set *set = (struct vfio_irq_set *)buf;
+
+	set->argsz = sizeof(buf);
+	set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	set->index = VFIO_PCI_REQ_IRQ_INDEX;
+	set->start = 0;
+	set->count = 1;
+	memcpy(set->data, &efd, sizeof(efd));
+	return ioctl(device_fd, VFIO_DEVICE_SET_IRQS, set);
+}
+
+static int fail(const char *what)
+{
+	printf("error: %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct vfio_region_info info;
+	volatile uint32_t *bar;
+	struct vfio_dev dev;
+	uint64_t count;
+	int efd;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s BDF\n", argv[0]);
+		return 2;
+	}
+	vfio_dev_init(&dev);
+	if (vfio_open_device(argv[1], &dev))
+		return fail("open");
+	if (vfio_region_get_info(dev.device_fd, VFIO_PCI_BAR2_REGION_INDEX,
+				 &info))
+		return fail("region info");
+	bar = vfio_region_mmap(dev.device_fd, &info, info.size);
+	if (bar == MAP_FAILED)
+		return fail("mmap");
+	(void)bar[0];
+
+	efd = eventfd(0, 0);
+	if (efd < 0 || set_request_eventfd(dev.device_fd, efd))
+		return fail("request eventfd");
+	printf("mapped\n");
+
+	if (read(efd, &count, sizeof(count)) != sizeof(count))
+		return fail("read request eventfd");
+
+	signal(SIGBUS, sigbus_handler);
+	if (sigsetjmp(on_bus_error, 1)) {
+		printf("request sigbus\n");
+		return 0;
+	}
+	(void)bar[0];
+	printf("request access-ok\n");
+	return 0;
+}
