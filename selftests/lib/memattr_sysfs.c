@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "memattr_sysfs.h"
+#include "sysfs_file.h"
 
 #define MEMATTR_DEBUGFS "/sys/kernel/debug/" MEMATTR_DRIVER
 
@@ -52,33 +53,13 @@ bool memattr_bar_file_exists(const char *bdf, unsigned int bar)
 	return access(path, F_OK) == 0;
 }
 
-/* The whole file, newline included. */
-static int read_file(const char *path, char *buf, size_t len)
-{
-	ssize_t ret;
-	int fd;
-
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return lib_errno("open %s", path);
-	ret = read(fd, buf, len - 1);
-	if (ret < 0) {
-		ret = lib_errno("read %s", path);
-		close(fd);
-		return ret;
-	}
-	close(fd);
-	buf[ret] = '\0';
-	return 0;
-}
-
 /* The file as read, newline included. */
 int memattr_bar_read(const char *bdf, unsigned int bar, char *buf, size_t len)
 {
 	char path[PATH_MAX];
 
 	bar_path(bdf, bar, path, sizeof(path));
-	return read_file(path, buf, len);
+	return sysfs_file_read(path, buf, len);
 }
 
 /* The bracketed value of the listing. */
@@ -137,7 +118,7 @@ int memattr_param_read(const char *param, char *buf, size_t len)
 
 	snprintf(path, sizeof(path), "/sys/module/" MEMATTR_MODULE
 		 "/parameters/%s", param);
-	ret = read_file(path, buf, len);
+	ret = sysfs_file_read(path, buf, len);
 	if (ret)
 		return ret;
 	buf[strcspn(buf, "\n")] = '\0';

@@ -19,6 +19,7 @@
 
 #include "log.h"
 #include "pci_sysfs.h"
+#include "sysfs_file.h"
 
 #define PCI_SYSFS "/sys/bus/pci"
 
@@ -50,24 +51,11 @@ static int sysfs_write(const char *path, const char *val)
 /* Reads one line, without its newline. */
 static int sysfs_read(const char *path, char *buf, size_t len)
 {
-	ssize_t ret;
-	int fd;
+	int ret = sysfs_file_read(path, buf, len);
 
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return lib_errno("open %s", path);
-
-	ret = read(fd, buf, len - 1);
-	if (ret < 0) {
-		ret = lib_errno("read %s", path);
-		close(fd);
-		return ret;
-	}
-	close(fd);
-
-	buf[ret] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
+	if (!ret)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ret;
 }
 
 bool pci_sysfs_device_exists(const char *bdf)
