@@ -12,8 +12,9 @@ SBINDIR ?= $(PREFIX)/sbin
 UDEVDIR ?= $(PREFIX)/lib/udev
 MODDIR ?= /lib/modules/$(KVER)/updates
 LANE ?= arm64-6.12
+DEMO_ARCH ?= arm64
 
-.PHONY: all modules check-kdir clean distclean install uninstall check lane lint bench help
+.PHONY: all modules check-kdir clean distclean install uninstall check lane lint bench demo help
 
 all: modules
 
@@ -23,6 +24,9 @@ help:
 	@echo '  make install        install it under /lib/modules/KVER/updates (depmod),'
 	@echo '                      memattrctl in SBINDIR, the udev rules and helper in UDEVDIR'
 	@echo '  make uninstall      remove them again'
+	@echo '  make demo           see it work: udev binds an emulated device, bar2=normal-nc,'
+	@echo '                      a program maps and writes it (VM, root, < 5 min from fresh;'
+	@echo '                      DEMO_ARCH=amd64 for an x86 guest, default $(DEMO_ARCH))'
 	@echo '  make check          build every lane and run every test in QEMU guests (root)'
 	@echo '  make lane LANE=...  run one VM lane, e.g. LANE=amd64-7.2 (default $(LANE))'
 	@echo '  make lint           checkpatch --strict, sparse, W=1 on every lane, shellcheck'
@@ -67,6 +71,9 @@ check:
 
 lane:
 	bash scripts/check.sh $(LANE)
+
+demo:
+	bash scripts/demo.sh $(DEMO_ARCH)
 
 lint:
 	bash scripts/lint.sh

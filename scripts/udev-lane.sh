@@ -2,11 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The udev lane: udev rules, their helper and memattrctl under the real
 # systemd-udevd, in an amd64 guest running the 6.12 lane kernel. The
-# guest's root is a Debian trixie made by mmdebstrap (cached under
-# build/udev/) and packed into the initramfs with the lane kernel's vfio and
-# e1000e modules, memattr-vfio-pci as DKMS installed it
-# (scripts/module.sh), and this tree's udev/ and tools/. Its /init is
-# selftests/udev/init.sh.
+# guest's root is a Debian trixie (scripts/rootfs.sh, shared with `make
+# demo`) packed into the initramfs with the lane kernel's vfio and e1000e
+# modules, memattr-vfio-pci as DKMS installed it (scripts/module.sh), and
+# this tree's udev/ and tools/. Its /init is selftests/udev/init.sh.
 #
 # The guest asks for hotplug on its console ("@@memattr-hotadd-ready",
 # "@@memattr-hotdel-ready"); this script follows the console and answers
@@ -31,29 +30,7 @@ mkdir -p "$out"
 "$top/scripts/kernel.sh" "$lane"
 "$top/scripts/module.sh" "$lane"
 kver=$(cat "$build/kernel/$lane/kver")
-kroot=$build/kernel/$lane/root
 chroot_dir=$build/chroot/$suite
-
-# The Debian root: essential packages, udev, kmod, bash, pciutils.
-rootfs_tar=$build/udev/rootfs-$suite.tar
-if [ ! -e "$rootfs_tar" ]; then
-	need_root "building the udev lane's root file system"
-	ensure_host_packages mmdebstrap
-	mirror=$(debian_mirror)
-	[ -n "$mirror" ] || die "no Debian mirror found in the host's apt sources"
-	mkdir -p "$build/udev"
-	log "udev: building a $suite root with mmdebstrap (cached in $rootfs_tar)"
-	mmdebstrap --variant=essential --format=tar \
-		--include=udev,kmod,bash,pciutils \
-		--dpkgopt='path-exclude=/usr/share/doc/*' \
-		--dpkgopt='path-exclude=/usr/share/man/*' \
-		--dpkgopt='path-exclude=/usr/share/locale/*' \
-		--dpkgopt='path-exclude=/usr/share/info/*' \
-		"$suite" "$rootfs_tar.tmp" "deb $mirror $suite main" \
-		>"$build/udev/mmdebstrap.log" 2>&1 ||
-		die "mmdebstrap failed; see $build/udev/mmdebstrap.log"
-	mv "$rootfs_tar.tmp" "$rootfs_tar"
-fi
 
 # The test user that holds a BAR mapping across hot-remove, built with
 # the suite's own compiler against the guest's glibc.
@@ -67,35 +44,15 @@ in_chroot "$chroot_dir" sh -ec "cd $work && gcc -O2 -Wall -Wextra -Werror \
 	-D_GNU_SOURCE -Ilib -o memattr_holdmap memattr_holdmap.c \
 	lib/vfio_open.c lib/vfio_group.c lib/vfio_cdev.c lib/vfio_region.c \
 	lib/vfio_dev.c"
-
-log "udev: assembling the initramfs"
-rootfs=$out/initramfs
-mkdir -p "$rootfs"
-tar -xf "$rootfs_tar" -C "$rootfs"
-install -m 755 "$top/selftests/udev/init.sh" "$rootfs/init"
-install -m 755 "$chroot_dir$work/memattr_holdmap" "$rootfs/usr/bin/"
+mkdir -p "$out/extra/usr/bin"
+install -m 755 "$chroot_dir$work/memattr_holdmap" "$out/extra/usr/bin/"
 rm -rf "${chroot_dir:?}$work"
-install -m 755 "$top/tools/memattrctl" "$rootfs/usr/sbin/memattrctl"
-install -m 755 "$top/udev/memattr-vfio-pci-udev" "$rootfs/usr/lib/udev/"
-install -m 644 "$top/udev/70-memattr-vfio-pci.rules" "$rootfs/usr/lib/udev/rules.d/"
 
-# Modules: what vfio-pci, vfio_iommu_type1 and e1000e need, as Debian
-# ships them (compressed), and ours where dkms installs it.
-mods=$rootfs/usr/lib/modules/$kver
-mkdir -p "$mods/updates/dkms"
-for m in vfio-pci vfio_iommu_type1 e1000e; do
-	modprobe -d "$kroot" -S "$kver" --show-depends "$m"
-done | sed -n 's/^insmod \([^ ]*\).*/\1/p' | sort -u | while read -r ko; do
-	rel=${ko#"$kroot"/}
-	rel=usr/lib/${rel#*lib/}
-	mkdir -p "$rootfs/${rel%/*}"
-	cp "$ko" "$rootfs/$rel"
-done
-cp "$kroot/usr/lib/modules/$kver"/modules.{builtin,builtin.modinfo,order} "$mods/"
-cp "$build/lanes/$lane/memattr-vfio-pci.ko" "$mods/updates/dkms/"
-depmod -b "$rootfs" "$kver"
-(cd "$rootfs" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initrd.gz"
-rm -rf "$rootfs"
+# The Debian root (scripts/rootfs.sh) with what vfio-pci, vfio_iommu_type1
+# and e1000e need.
+log "udev: assembling the initramfs"
+"$top/scripts/rootfs.sh" "$lane" "$top/selftests/udev/init.sh" \
+	"$out/initrd.gz" "$out/extra" vfio-pci vfio_iommu_type1 e1000e
 
 # QMP on a fifo pair; opened read-write here so neither side blocks.
 qmp=$out/qmp
