@@ -75,7 +75,7 @@ if [ ${#build_only_lanes[@]} -gt 0 ]; then
 		>"$build/self-check.log" 2>&1; then
 		echo "not ok - self-check: $warn_lane passed with an injected WARNING"
 		failed=$((failed + 1))
-	elif grep -q 'not ok - lane: guest kernel log is not clean' \
+	elif grep -q "not ok - $warn_lane: guest kernel log is not clean" \
 		"$build/self-check.log"; then
 		echo "ok - self-check: an injected guest WARNING fails the lane"
 		passed=$((passed + 1))

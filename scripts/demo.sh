@@ -14,6 +14,8 @@
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=scripts/judge.sh
+. "$(dirname "$0")/judge.sh"
 
 arch=${1:-arm64}
 lane=$arch-6.12
@@ -135,7 +137,7 @@ ok=1
 grep -q '^@@memattr-demo-done' "$console" || ok=
 [ "$found" = ${#msgs[@]} ] || ok=
 bad=$(sed -n '/^@@memattr-demo-dmesg-begin/,/^@@memattr-demo-dmesg-end/p' "$console" |
-	grep -E 'WARNING|BUG|Oops' || true)
+	judge_bad_log_lines || true)
 [ -z "$bad" ] || { ok=; printf 'guest kernel log: %s\n' "$bad"; }
 if [ -n "$ok" ]; then
 	echo "==== demo done in $(elapsed): $found message(s) written in the guest are in the host's file ===="

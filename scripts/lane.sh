@@ -14,6 +14,8 @@
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=scripts/judge.sh
+. "$(dirname "$0")/judge.sh"
 
 lane=${1:?usage: $0 LANE [RUN]}
 arch=$(arch_of "$lane")
@@ -59,28 +61,7 @@ timeout --kill-after=10 "$budget" "$top/scripts/vm.sh" "$lane" \
 	${MEMATTR_BENCH_ROUNDS:+"memattr.bench_rounds=$MEMATTR_BENCH_ROUNDS"} \
 	>"$console" 2>&1 || rc=$?
 
-# Everything the lane concludes is a TAP line; the summary counts them.
-results=$out/results.tap
-sed -n '/^@@memattr-tap-begin/,/^@@memattr-tap-end/p' "$console" |
-	tr -d '\r' | grep -v '^@@memattr' >"$results" || true
-report() { echo "$1 - lane: $2" >>"$results"; }
-
-if grep -q '^@@memattr-done' "$console"; then
-	report ok "guest finished within its ${budget}s budget"
-elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-	report "not ok" "guest killed after its ${budget}s budget"
-else
-	report "not ok" "guest stopped early (qemu exit $rc), see $console"
-fi
-
-bad=$(sed -n '/^@@memattr-dmesg-begin/,/^@@memattr-dmesg-end/p' "$console" |
-	grep -E 'WARNING|BUG|Oops|lockdep|refcount_t|KASAN' || true)
-if [ -z "$bad" ] && grep -q '^@@memattr-dmesg-end' "$console"; then
-	report ok "guest kernel log has no WARNING/BUG/Oops/lockdep/refcount_t/KASAN"
-else
-	report "not ok" "guest kernel log is not clean"
-	printf '# %s\n' "$bad" >>"$results"
-fi
+judge_start "$out" "$lane" "$console" "$budget" "$rc"
 
 # Debug kernels only: the kmemleak report the guest read after the suite.
 if grep -q '^@@memattr-kmemleak-begin' "$console"; then
@@ -91,7 +72,7 @@ if grep -q '^@@memattr-kmemleak-begin' "$console"; then
 		report ok "kmemleak: no unreferenced object after the suite"
 	else
 		report "not ok" "kmemleak: unreferenced objects after the suite"
-		printf '%s\n' "$leaks" | head -n 80 | sed 's/^/# /' >>"$results"
+		printf '%s\n' "$leaks" | head -n 80 | sed 's/^/# /' >>"$judge_results"
 	fi
 fi
 
@@ -102,13 +83,7 @@ elif "$top/selftests/check-ivshmem-backing.sh" "$out/ivshmem.bin" "$token" \
 	report ok "host: guest's BAR2 writes are in the ivshmem backing file"
 else
 	report "not ok" "host: guest's BAR2 writes are not in the backing file"
-	sed 's/^/# /' "$out/backing.tap" >>"$results"
+	sed 's/^/# /' "$out/backing.tap" >>"$judge_results"
 fi
 
-sed "s/^/[$lane] /" "$results"
-passed=$(grep -E '^ok ' "$results" | grep -cv '# SKIP' || true)
-skipped=$(grep -E '^ok ' "$results" | grep -c '# SKIP' || true)
-failed=$(grep -cE '^not ok ' "$results" || true)
-echo "$passed $failed $skipped" >"$out/counts"
-echo "[$lane] $passed passed, $failed failed, $skipped skipped"
-[ "$failed" = 0 ]
+judge_finish

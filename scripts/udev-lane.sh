@@ -18,6 +18,8 @@
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=scripts/judge.sh
+. "$(dirname "$0")/judge.sh"
 
 lane=amd64-6.12
 suite=trixie
@@ -106,31 +108,5 @@ rc=0
 wait "$vm" || rc=$?
 exec 7>&- 8<&-
 
-# Judged like a VM lane (scripts/lane.sh).
-results=$out/results.tap
-sed -n '/^@@memattr-tap-begin/,/^@@memattr-tap-end/p' "$console" |
-	tr -d '\r' | grep -v '^@@memattr' >"$results" || true
-report() { echo "$1 - udev lane: $2" >>"$results"; }
-if grep -q '^@@memattr-done' "$console"; then
-	report ok "guest finished within its ${budget}s budget"
-elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-	report "not ok" "guest killed after its ${budget}s budget"
-else
-	report "not ok" "guest stopped early (qemu exit $rc), see $console"
-fi
-bad=$(sed -n '/^@@memattr-dmesg-begin/,/^@@memattr-dmesg-end/p' "$console" |
-	grep -E 'WARNING|BUG|Oops|lockdep|refcount_t' || true)
-if [ -z "$bad" ] && grep -q '^@@memattr-dmesg-end' "$console"; then
-	report ok "guest kernel log has no WARNING/BUG/Oops/lockdep/refcount_t"
-else
-	report "not ok" "guest kernel log is not clean"
-	printf '# %s\n' "$bad" >>"$results"
-fi
-
-sed "s/^/[$run] /" "$results"
-passed=$(grep -E '^ok ' "$results" | grep -cv '# SKIP' || true)
-skipped=$(grep -E '^ok ' "$results" | grep -c '# SKIP' || true)
-failed=$(grep -cE '^not ok ' "$results" || true)
-echo "$passed $failed $skipped" >"$out/counts"
-echo "[$run] $passed passed, $failed failed, $skipped skipped"
-[ "$failed" = 0 ]
+judge_start "$out" "$run" "$console" "$budget" "$rc"
+judge_finish
