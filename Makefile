@@ -14,7 +14,7 @@ MODDIR ?= /lib/modules/$(KVER)/updates
 LANE ?= arm64-6.12
 DEMO_ARCH ?= arm64
 
-.PHONY: all modules check-kdir clean distclean install uninstall check lane lint bench demo help
+.PHONY: all modules check-kdir clean distclean install uninstall check check-debug lane lint bench demo help
 
 all: modules
 
@@ -28,6 +28,8 @@ help:
 	@echo '                      a program maps and writes it (VM, root, < 5 min from fresh;'
 	@echo '                      DEMO_ARCH=amd64 for an x86 guest, default $(DEMO_ARCH))'
 	@echo '  make check          build every lane and run every test in QEMU guests (root)'
+	@echo '  make check-debug    build a 6.12 debug kernel (KASAN, lockdep, kmemleak) once,'
+	@echo '                      then run every test on it (lane amd64-6.12-debug)'
 	@echo '  make lane LANE=...  run one VM lane, e.g. LANE=amd64-7.2 (default $(LANE))'
 	@echo '  make lint           checkpatch --strict, sparse, W=1 on every lane, shellcheck'
 	@echo '  make bench          fault cost, leaf sizes, mmap and MMIO copies vs stock vfio-pci (VM)'
@@ -68,6 +70,9 @@ check:
 	bash scripts/check.sh
 
 # The kernel build first, so its progress shows (check.sh logs it to a file).
+check-debug:
+	bash scripts/debug-kernel.sh amd64-6.12-debug
+	bash scripts/check.sh amd64-6.12-debug
 
 lane:
 	bash scripts/check.sh $(LANE)

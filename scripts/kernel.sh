@@ -11,6 +11,10 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 lane=${1:?usage: $0 LANE}
+# The debug lane's kernel is built from source, not downloaded.
+case $lane in
+*-debug) exec "$top/scripts/debug-kernel.sh" "$lane" ;;
+esac
 arch=$(arch_of "$lane")
 suite=$(suite_of "$lane")
 out=$build/kernel/$lane

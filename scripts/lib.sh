@@ -12,10 +12,11 @@ log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Lane "<arch>-<kernel>": the Debian suite that ships that kernel.
+# amd64-6.12-debug: trixie's linux-source built by scripts/debug-kernel.sh.
 suite_of() {
 	case ${1#*-} in
 	6.1) echo bookworm ;;
-	6.12) echo trixie ;;
+	6.12 | 6.12-debug) echo trixie ;;
 	7.2) echo sid ;;
 	7.3) echo experimental ;;
 	*) die "unknown lane '$1' (expected <amd64|arm64>-<6.1|6.12|7.2|7.3>)" ;;
