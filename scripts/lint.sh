@@ -43,7 +43,7 @@ checkpatch=(perl "$build/ksft/checkpatch/checkpatch.pl" --strict --no-tree
 writable_vm_ops=src/memattr.h
 mapfile -t kernel_c < <(git ls-files 'src/*.[ch]' 'selftests/modules/*.c' |
 	grep -vx "$writable_vm_ops")
-mapfile -t user_c < <(git ls-files 'selftests/*.[ch]' |
+mapfile -t user_c < <(git ls-files 'selftests/*.[ch]' 'tools/*.[ch]' |
 	grep -v '^selftests/modules/')
 rc=0
 "${checkpatch[@]}" "${kernel_c[@]}" >"$tmp/cp" 2>&1 || rc=1
@@ -56,7 +56,7 @@ result $rc "checkpatch --strict on kernel code (${#kernel_c[@]} files)" "$tmp/cp
 rc=0
 "${checkpatch[@]}" --ignore PREFER_KERNEL_TYPES,VOLATILE,CAMELCASE \
 	"${user_c[@]}" >"$tmp/cp" 2>&1 || rc=1
-result $rc "checkpatch --strict on selftests (${#user_c[@]} files)" "$tmp/cp"
+result $rc "checkpatch --strict on selftests and tools (${#user_c[@]} files)" "$tmp/cp"
 
 mapfile -t shell < <(git ls-files | while read -r f; do
 	head -n 1 "$f" 2>/dev/null | grep -qE '^#!.*(ba)?sh' && echo "$f"

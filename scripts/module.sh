@@ -70,7 +70,7 @@ echo "${ko##*/}" >"$out/dkms/installed-as"
 rm -rf "$dout"
 
 # Test-only modules: never shipped, plain Kbuild.
-work=/tmp/memattr-test-$lane
+work=/tmp/memattr-test-$lane-$$
 rm -rf "${root:?}$work"
 if [ -e "$top/selftests/modules/Kbuild" ]; then
 	mkdir -p "$root$work"

@@ -92,6 +92,8 @@ static int memattr_vfio_pci_probe(struct pci_dev *pdev,
 	spin_lock_init(&mdev->vm_ops_lock);
 	/* Before registration: from then on the device can be opened. */
 	memattr_policy_init(mdev);
+	ratelimit_state_init(&mdev->refusal_rs, DEFAULT_RATELIMIT_INTERVAL,
+			     DEFAULT_RATELIMIT_BURST);
 
 	/* vfio-pci-core's error handlers expect the core device here. */
 	dev_set_drvdata(&pdev->dev, &mdev->core_device);

@@ -8,6 +8,7 @@
 #include <linux/atomic.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
+#include <linux/ratelimit.h>
 #include <linux/spinlock.h>
 #include <linux/vfio.h>
 #include <linux/vfio_pci_core.h>
@@ -40,6 +41,8 @@ struct memattr_vfio_pci_device {
 	spinlock_t vm_ops_lock;		/* the one-time copies of vm_ops */
 	/* BARs holding the MSI-X table or PBA, read once at probe. */
 	u8 msix_bars;
+	/* Per device, so one device's refusals never hide another's. */
+	struct ratelimit_state refusal_rs;
 	struct dentry *debugfs;
 };
 

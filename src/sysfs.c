@@ -16,6 +16,13 @@
 #include "memattr.h"
 #include "policy.h"
 
+/* One log line per refusal, rate-limited per device. */
+#define memattr_refusal(mdev, dev, fmt, ...)				\
+do {									\
+	if (__ratelimit(&(mdev)->refusal_rs))				\
+		dev_notice(dev, fmt, ##__VA_ARGS__);			\
+} while (0)
+
 struct memattr_bar_attribute {
 	struct device_attribute attr;
 	unsigned int bar;
@@ -59,15 +66,15 @@ static ssize_t memattr_bar_store(struct device *dev,
 
 	ret = memattr_value_parse(buf, &value);
 	if (ret) {
-		dev_notice_ratelimited(dev, "memattr: bar%u: unknown value refused\n",
-				       bar);
+		memattr_refusal(mdev, dev, "memattr: bar%u: unknown value refused\n",
+				bar);
 		return ret;
 	}
 
 	ret = memattr_bar_allows(mdev, bar, value, &why);
 	if (ret) {
-		dev_notice_ratelimited(dev, "memattr: bar%u: %s refused: %s\n",
-				       bar, memattr_value_name(value), why);
+		memattr_refusal(mdev, dev, "memattr: bar%u: %s refused: %s\n",
+				bar, memattr_value_name(value), why);
 		return ret;
 	}
 
@@ -84,8 +91,8 @@ static ssize_t memattr_bar_store(struct device *dev,
 	mutex_unlock(&core_vdev->dev_set->lock);
 
 	if (ret) {
-		dev_notice_ratelimited(dev, "memattr: bar%u: %s refused: the device is open\n",
-				       bar, memattr_value_name(value));
+		memattr_refusal(mdev, dev, "memattr: bar%u: %s refused: the device is open\n",
+				bar, memattr_value_name(value));
 		return ret;
 	}
 	return count;

@@ -39,8 +39,6 @@
 #define TOUCH_MIN_REPS	3
 #define STOCK		MEMATTR_NR_VALUES	/* stock vfio-pci, not a value */
 
-static const size_t copy_sizes[] = { 8, 64, 4096 };
-
 static double now_ns(void)
 {
 	struct timespec ts;
@@ -88,7 +86,7 @@ static void leaf_sizes(volatile uint8_t *map, size_t len, unsigned int *leaf)
 	struct memattr_pte pte;
 	size_t off;
 
-	leaf[0] = leaf[1] = leaf[2] = 0;
+	memset(leaf, 0, 3 * sizeof(*leaf));
 	for (off = 0; off < len; off += SAMPLE_STRIDE) {
 		if (memattr_pte_query(map + off, &pte))
 			continue;
@@ -168,20 +166,23 @@ static int measure(const char *bdf, int config, int round)
 	faults /= reps;
 	leaf_sizes(map, info.size, leaf);
 
-	printf("bench: round=%d config=%s bytes=%llu fault_ns_per_gib=%.0f faults=%ld leaf_4k=%u leaf_2m=%u leaf_1g=%u mmap_cycle_ns=%.0f",
-	       round, config_name(config), (unsigned long long)info.size,
-	       touch_ns * (1UL << 30) / info.size, faults, leaf[0], leaf[1],
-	       leaf[2], cycle_ns);
+	printf("bench: round=%d config=%s bytes=%llu", round,
+	       config_name(config), (unsigned long long)info.size);
+	printf(" fault_ns_per_gib=%.0f faults=%ld",
+	       touch_ns * (1UL << 30) / info.size, faults);
+	printf(" leaf_4k=%u leaf_2m=%u leaf_1g=%u mmap_cycle_ns=%.0f",
+	       leaf[0], leaf[1], leaf[2], cycle_ns);
 
 	/* 4: copies at the start of the BAR. */
-	for (i = 0; i < sizeof(copy_sizes) / sizeof(copy_sizes[0]); i++) {
+	for (i = 0; i < MMIO_COPY_NR_SIZES; i++) {
+		size_t size = mmio_copy_sizes[i];
 		struct mmio_copy_result res;
 
-		mmio_copy_measure(map, copy_sizes[i], COPY_ITERS, &res);
-		printf(" copy%zu_write_gbps=%.4f copy%zu_read_gbps=%.4f copy%zu_write_ns=%.0f copy%zu_read_ns=%.0f",
-		       copy_sizes[i], res.write_gbps, copy_sizes[i],
-		       res.read_gbps, copy_sizes[i], res.write_ns,
-		       copy_sizes[i], res.read_ns);
+		mmio_copy_measure(map, size, COPY_ITERS, &res);
+		printf(" copy%zu_write_gbps=%.4f copy%zu_read_gbps=%.4f",
+		       size, res.write_gbps, size, res.read_gbps);
+		printf(" copy%zu_write_ns=%.0f copy%zu_read_ns=%.0f",
+		       size, res.write_ns, size, res.read_ns);
 	}
 	printf(" sum=%u\n", sum);
 	fflush(stdout);

@@ -28,15 +28,12 @@
 #define EXIT_USAGE	2
 #define EXIT_REFUSED	3
 
-static const size_t copy_sizes[] = { 8, 64, 4096 };
-#define NR_SIZES (sizeof(copy_sizes) / sizeof(copy_sizes[0]))
-
 struct value_result {
 	int value;
-	struct mmio_copy_result res[NR_SIZES];
+	struct mmio_copy_result res[MMIO_COPY_NR_SIZES];
 };
 
-static void usage(FILE *out)
+static void print_help(FILE *out)
 {
 	fprintf(out,
 		"usage: memattr-bench [-i ITERATIONS] [-v VALUE]... BDF BAR\n"
@@ -117,10 +114,10 @@ static int measure(const char *bdf, unsigned int bar, unsigned int iterations,
 		vfio_dev_close(&dev);
 		return -errno;
 	}
-	for (i = 0; i < NR_SIZES; i++) {
-		if (copy_sizes[i] > len)
+	for (i = 0; i < MMIO_COPY_NR_SIZES; i++) {
+		if (mmio_copy_sizes[i] > len)
 			continue;
-		mmio_copy_measure(map, copy_sizes[i], iterations, &vr->res[i]);
+		mmio_copy_measure(map, mmio_copy_sizes[i], iterations, &vr->res[i]);
 	}
 	munmap(map, len);
 	vfio_dev_close(&dev);
@@ -139,17 +136,17 @@ static void print_table(const struct value_result *vr, int nr)
 			dev_ngnre = v;
 		if (vr[v].value == MEMATTR_NORMAL_NC)
 			nc = v;
-		for (i = 0; i < NR_SIZES; i++)
+		for (i = 0; i < MMIO_COPY_NR_SIZES; i++)
 			printf("%-14s %6zu %11.3f %11.3f %10.1f %10.1f\n",
-			       memattr_value_names[vr[v].value], copy_sizes[i],
+			       memattr_value_names[vr[v].value], mmio_copy_sizes[i],
 			       vr[v].res[i].write_gbps, vr[v].res[i].read_gbps,
 			       vr[v].res[i].write_ns, vr[v].res[i].read_ns);
 	}
 	if (dev_ngnre < 0 || nc < 0)
 		return;
 	printf("\nspeed-up of normal-nc over device-ngnre (write, read):\n");
-	for (i = 0; i < NR_SIZES; i++)
-		printf("%6zu bytes: %.2fx %.2fx\n", copy_sizes[i],
+	for (i = 0; i < MMIO_COPY_NR_SIZES; i++)
+		printf("%6zu bytes: %.2fx %.2fx\n", mmio_copy_sizes[i],
 		       vr[nc].res[i].write_gbps / vr[dev_ngnre].res[i].write_gbps,
 		       vr[nc].res[i].read_gbps / vr[dev_ngnre].res[i].read_gbps);
 }
@@ -181,18 +178,19 @@ int main(int argc, char *argv[])
 					optarg);
 				return EXIT_USAGE;
 			}
-			wanted[v] = any_wanted = true;
+			wanted[v] = true;
+			any_wanted = true;
 			break;
 		case 'h':
-			usage(stdout);
+			print_help(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			print_help(stderr);
 			return EXIT_USAGE;
 		}
 	}
 	if (argc - optind != 2) {
-		usage(stderr);
+		print_help(stderr);
 		return EXIT_USAGE;
 	}
 	bdf = argv[optind];

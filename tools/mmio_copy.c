@@ -4,6 +4,8 @@
 
 #include "mmio_copy.h"
 
+const size_t mmio_copy_sizes[MMIO_COPY_NR_SIZES] = { 8, 64, 4096 };
+
 static inline void write_barrier(void)
 {
 #if defined(__aarch64__)

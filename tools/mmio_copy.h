@@ -8,6 +8,10 @@
 
 #include <stddef.h>
 
+/* The copy sizes every tool reports: a doorbell, a descriptor, a page. */
+#define MMIO_COPY_NR_SIZES	3
+extern const size_t mmio_copy_sizes[MMIO_COPY_NR_SIZES];
+
 struct mmio_copy_result {
 	double write_gbps;	/* GB/s (10^9 bytes) */
 	double read_gbps;

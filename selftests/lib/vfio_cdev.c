@@ -16,7 +16,7 @@
  * memattr-bench is also built on hosts whose uapi headers predate iommufd
  * (Debian 12: 6.1); there only the group API is available.
  */
-#if __has_include(<linux/iommufd.h>)
+#if __has_include("linux/iommufd.h")
 #include <linux/iommufd.h>
 #endif
 #include <linux/vfio.h>
