@@ -49,6 +49,7 @@
 #include "memattr_sysfs.h"
 #include "pci_bars.h"
 #include "pci_sysfs.h"
+#include "test_devices.h"
 
 #define FUZZ_WRITES_MIN		10000
 /* include/linux/ratelimit_types.h: DEFAULT_RATELIMIT_{INTERVAL,BURST} */
@@ -711,20 +712,8 @@ static unsigned long env_ulong(const char *name, unsigned long dflt)
 int main(int argc, char *argv[])
 {
 	struct timespec ts;
-	int d;
 
-	bdfs[DEV_SHMEM] = bdf_from_args(&argc, argv);
-	bdfs[DEV_MSIX] = getenv(dev_env[DEV_MSIX]);
-	for (d = 0; d < NR_DEVS; d++) {
-		if (bdfs[d] && !bdfs[d][0])
-			bdfs[d] = NULL;
-		if (bdfs[d] && (!bdf_valid(bdfs[d]) ||
-				!pci_sysfs_device_exists(bdfs[d]))) {
-			ksft_print_header();
-			ksft_exit_fail_msg("%s=\"%s\": no such PCI device\n",
-					   dev_env[d], bdfs[d]);
-		}
-	}
+	test_devices_get(&argc, argv, dev_env, bdfs, NR_DEVS);
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	seed = env_ulong("MEMATTR_FUZZ_SEED",

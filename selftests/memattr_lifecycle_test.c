@@ -51,6 +51,7 @@
 #include "pat_memtype.h"
 #include "pci_bars.h"
 #include "pci_sysfs.h"
+#include "test_devices.h"
 #include "vfio_dev.h"
 #include "vfio_group.h"
 #include "vfio_open.h"
@@ -849,19 +850,6 @@ TEST_F_TIMEOUT(cycles, bind_unbind, 600)
 
 int main(int argc, char *argv[])
 {
-	int d;
-
-	bdfs[DEV_SHMEM] = bdf_from_args(&argc, argv);
-	bdfs[DEV_MSIX] = getenv(dev_env[DEV_MSIX]);
-	for (d = 0; d < NR_DEVS; d++) {
-		if (bdfs[d] && !bdfs[d][0])
-			bdfs[d] = NULL;
-		if (bdfs[d] && (!bdf_valid(bdfs[d]) ||
-				!pci_sysfs_device_exists(bdfs[d]))) {
-			ksft_print_header();
-			ksft_exit_fail_msg("%s=\"%s\": no such PCI device\n",
-					   dev_env[d], bdfs[d]);
-		}
-	}
+	test_devices_get(&argc, argv, dev_env, bdfs, NR_DEVS);
 	return test_harness_run(argc, argv);
 }

@@ -52,6 +52,7 @@
 #include "memattr_sysfs.h"
 #include "pci_bars.h"
 #include "pci_sysfs.h"
+#include "test_devices.h"
 #include "vfio_dev.h"
 #include "vfio_group.h"
 #include "vfio_open.h"
@@ -779,20 +780,8 @@ int main(int argc, char *argv[])
 {
 	const char *s;
 	char *end;
-	int d;
 
-	bdfs[DEV_SHMEM] = bdf_from_args(&argc, argv);
-	bdfs[DEV_LARGE] = getenv(dev_env[DEV_LARGE]);
-	for (d = 0; d < NR_DEVS; d++) {
-		if (bdfs[d] && !bdfs[d][0])
-			bdfs[d] = NULL;
-		if (bdfs[d] && (!bdf_valid(bdfs[d]) ||
-				!pci_sysfs_device_exists(bdfs[d]))) {
-			ksft_print_header();
-			ksft_exit_fail_msg("%s=\"%s\": no such PCI device\n",
-					   dev_env[d], bdfs[d]);
-		}
-	}
+	test_devices_get(&argc, argv, dev_env, bdfs, NR_DEVS);
 
 	s = getenv("MEMATTR_STRESS_SECONDS");
 	if (s && *s) {

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The devices a test runs on: the first from the command line or
+ * MEMATTR_BDF (bdf_from_args()), the others from their environment
+ * variables. An unset or empty variable leaves that device NULL (its
+ * tests skip); a set one must name an existing PCI device, or the test
+ * program fails before its plan. Header-only: it reports through
+ * kselftest.h, which the tools that share lib/ do not build with.
+ */
+#ifndef MEMATTR_SELFTEST_TEST_DEVICES_H
+#define MEMATTR_SELFTEST_TEST_DEVICES_H
+
+#include <stdlib.h>
+
+#include "bdf.h"
+#include "kselftest.h"
+#include "pci_sysfs.h"
+
+static inline void test_devices_get(int *argc, char *argv[],
+				    const char *const env[], const char *bdfs[],
+				    int nr)
+{
+	int d;
+
+	bdfs[0] = bdf_from_args(argc, argv);
+	for (d = 1; d < nr; d++)
+		bdfs[d] = getenv(env[d]);
+	for (d = 0; d < nr; d++) {
+		if (bdfs[d] && !bdfs[d][0])
+			bdfs[d] = NULL;
+		if (bdfs[d] && (!bdf_valid(bdfs[d]) ||
+				!pci_sysfs_device_exists(bdfs[d]))) {
+			ksft_print_header();
+			ksft_exit_fail_msg("%s=\"%s\": no such PCI device\n",
+					   env[d], bdfs[d]);
+		}
+	}
+}
+
+#endif /* MEMATTR_SELFTEST_TEST_DEVICES_H */
