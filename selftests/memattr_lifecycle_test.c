@@ -130,30 +130,14 @@ static void unmap_and_close(struct life *l)
 /* In the parent, also after the test died of a signal or an ASSERT. */
 static void life_teardown(struct __test_metadata *_metadata, struct life *l)
 {
-	int d, ret;
-
 	if (getpid() == l->test_pid)
 		unmap_and_close(l);
 	if (l->kmsg >= 0)
 		close(l->kmsg);
 	if (!l->saved_valid[DEV_SHMEM])
 		return;
-	if (!kmod_loaded(MEMATTR_MODULE)) {
-		ret = memattr_module_reload(l->params);
-		if (ret) {
-			EXPECT_EQ(0, ret) TH_LOG("loading %s again: %s",
-						 MEMATTR_MODULE, strerror(-ret));
-		}
-	}
-	for (d = 0; d < NR_DEVS; d++) {
-		if (!l->saved_valid[d])
-			continue;
-		ret = pci_sysfs_restore(bdfs[d], &l->saved[d]);
-		if (ret) {
-			EXPECT_EQ(0, ret) TH_LOG("restoring %s: %s", bdfs[d],
-						 strerror(-ret));
-		}
-	}
+	test_devices_restore(_metadata, bdfs, l->saved, l->saved_valid,
+			     NR_DEVS, l->params);
 }
 
 static void bind_ours(struct __test_metadata *_metadata, const char *bdf)

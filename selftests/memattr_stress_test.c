@@ -629,30 +629,14 @@ FIXTURE_SETUP(stress)
  */
 FIXTURE_TEARDOWN_PARENT(stress)
 {
-	int d, ret;
-
 	if (getpid() == self->test_pid)
 		vfio_dev_close(&self->dev);
 	if (self->kmsg >= 0)
 		close(self->kmsg);
 	if (!self->saved_valid[DEV_SHMEM])
 		return;
-	if (!kmod_loaded(MEMATTR_MODULE)) {
-		ret = memattr_module_reload(self->params);
-		if (ret) {
-			EXPECT_EQ(0, ret) TH_LOG("loading %s again: %s",
-						 MEMATTR_MODULE, strerror(-ret));
-		}
-	}
-	for (d = 0; d < NR_DEVS; d++) {
-		if (!self->saved_valid[d])
-			continue;
-		ret = pci_sysfs_restore(bdfs[d], &self->saved[d]);
-		if (ret) {
-			EXPECT_EQ(0, ret) TH_LOG("restoring %s: %s", bdfs[d],
-						 strerror(-ret));
-		}
-	}
+	test_devices_restore(_metadata, bdfs, self->saved, self->saved_valid,
+			     NR_DEVS, self->params);
 }
 
 static void bar_rules(struct __test_metadata *_metadata, const char *bdf,

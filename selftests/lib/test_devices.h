@@ -4,8 +4,8 @@
  * MEMATTR_BDF (bdf_from_args()), the others from their environment
  * variables. An unset or empty variable leaves that device NULL (its
  * tests skip); a set one must name an existing PCI device, or the test
- * program fails before its plan. Header-only: it reports through
- * kselftest.h, which the tools that share lib/ do not build with.
+ * program fails before its plan. Header-only: it reports through the
+ * kselftest harness, which the tools that share lib/ do not build with.
  */
 #ifndef MEMATTR_SELFTEST_TEST_DEVICES_H
 #define MEMATTR_SELFTEST_TEST_DEVICES_H
@@ -13,7 +13,10 @@
 #include <stdlib.h>
 
 #include "bdf.h"
-#include "kselftest.h"
+#include "kmod.h"
+#include "kselftest_harness.h"
+#include "memattr_module.h"
+#include "memattr_sysfs.h"
 #include "pci_sysfs.h"
 
 static inline void test_devices_get(int *argc, char *argv[],
@@ -33,6 +36,37 @@ static inline void test_devices_get(int *argc, char *argv[],
 			ksft_print_header();
 			ksft_exit_fail_msg("%s=\"%s\": no such PCI device\n",
 					   env[d], bdfs[d]);
+		}
+	}
+}
+
+/*
+ * A fixture's last word, also after its test died: the module loaded
+ * again (with @params) if the test left it out, then every saved device
+ * back on its driver.
+ */
+static inline void
+test_devices_restore(struct __test_metadata *_metadata,
+		     const char *const bdfs[],
+		     const struct pci_sysfs_state saved[],
+		     const bool saved_valid[], int nr, const char *params)
+{
+	int d, ret;
+
+	if (!kmod_loaded(MEMATTR_MODULE)) {
+		ret = memattr_module_reload(params);
+		if (ret) {
+			EXPECT_EQ(0, ret) TH_LOG("loading %s again: %s",
+						 MEMATTR_MODULE, strerror(-ret));
+		}
+	}
+	for (d = 0; d < nr; d++) {
+		if (!saved_valid[d])
+			continue;
+		ret = pci_sysfs_restore(bdfs[d], &saved[d]);
+		if (ret) {
+			EXPECT_EQ(0, ret) TH_LOG("restoring %s: %s", bdfs[d],
+						 strerror(-ret));
 		}
 	}
 }
