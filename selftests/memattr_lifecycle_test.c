@@ -6,6 +6,8 @@
  *                   or mapped only): vfio's request path signals the
  *                   user's VFIO_PCI_REQ_IRQ_INDEX eventfd, the unbind waits
  *                   until the user lets go, then completes;
+ *   revoke.*        a user that still holds a mapping at vfio's second
+ *                   request loses it: entries zapped, reads get SIGBUS;
  *   rmmod.*         module removal while devices are bound: a pci driver's
  *                   removal unbinds them (and they bind again after a
  *                   reload); while one is open, vfio holds a module
@@ -26,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +36,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -43,10 +47,12 @@
 
 #include "kselftest_harness.h"
 
+#include "access_probe.h"
 #include "bdf.h"
 #include "kmod.h"
 #include "kmsg_cursor.h"
 #include "memattr_module.h"
+#include "memattr_pte.h"
 #include "memattr_sysfs.h"
 #include "pat_memtype.h"
 #include "pci_bars.h"
@@ -282,10 +288,12 @@ static bool no_channel(const char *msg, void *arg)
 	return strstr(msg, bdf) && strstr(msg, "No device request channel");
 }
 
-TEST_F(unbind, request_then_release)
+/*
+ * The request channel: an eventfd on VFIO_PCI_REQ_IRQ_INDEX, as QEMU sets
+ * one up. Returns it, or -1 after logging why.
+ */
+static int request_channel(struct __test_metadata *_metadata, struct life *l)
 {
-	struct life *l = &self->l;
-	const char *bdf = bdfs[DEV_SHMEM];
 	struct vfio_irq_info irq = {
 		.argsz = sizeof(irq),
 		.index = VFIO_PCI_REQ_IRQ_INDEX,
@@ -294,6 +302,35 @@ TEST_F(unbind, request_then_release)
 		struct vfio_irq_set set;
 		int32_t fd;
 	} irqs;
+	int req_fd;
+
+	if (ioctl(l->dev.device_fd, VFIO_DEVICE_GET_IRQ_INFO, &irq) ||
+	    irq.count != 1) {
+		TH_LOG("no device request IRQ: %s", strerror(errno));
+		return -1;
+	}
+	req_fd = eventfd(0, EFD_CLOEXEC);
+	if (req_fd < 0)
+		return -1;
+	memset(&irqs, 0, sizeof(irqs));
+	irqs.set.argsz = sizeof(irqs);
+	irqs.set.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	irqs.set.index = VFIO_PCI_REQ_IRQ_INDEX;
+	irqs.set.start = 0;
+	irqs.set.count = 1;
+	irqs.fd = req_fd;
+	if (ioctl(l->dev.device_fd, VFIO_DEVICE_SET_IRQS, &irqs)) {
+		TH_LOG("VFIO_DEVICE_SET_IRQS(REQ): %s", strerror(errno));
+		close(req_fd);
+		return -1;
+	}
+	return req_fd;
+}
+
+TEST_F(unbind, request_then_release)
+{
+	struct life *l = &self->l;
+	const char *bdf = bdfs[DEV_SHMEM];
 	struct unbinder u = { .go = -1, .done = -1 };
 	struct pollfd pfd[2];
 	char path[128];
@@ -305,20 +342,8 @@ TEST_F(unbind, request_then_release)
 	open_and_map(_metadata, l, bdf);
 	touch(_metadata, l, 0x6d656d6174747231ULL);
 
-	/* The request channel: an eventfd on VFIO_PCI_REQ_IRQ_INDEX. */
-	ASSERT_EQ(0, ioctl(l->dev.device_fd, VFIO_DEVICE_GET_IRQ_INFO, &irq));
-	ASSERT_EQ(1U, irq.count) TH_LOG("no device request IRQ");
-	req_fd = eventfd(0, EFD_CLOEXEC);
+	req_fd = request_channel(_metadata, l);
 	ASSERT_LE(0, req_fd);
-	memset(&irqs, 0, sizeof(irqs));
-	irqs.set.argsz = sizeof(irqs);
-	irqs.set.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
-	irqs.set.index = VFIO_PCI_REQ_IRQ_INDEX;
-	irqs.set.start = 0;
-	irqs.set.count = 1;
-	irqs.fd = req_fd;
-	ASSERT_EQ(0, ioctl(l->dev.device_fd, VFIO_DEVICE_SET_IRQS, &irqs))
-		TH_LOG("VFIO_DEVICE_SET_IRQS(REQ): %s", strerror(errno));
 
 	/* Only the mapping keeps the device open from here on. */
 	if (!variant->keep_fd)
@@ -363,6 +388,146 @@ TEST_F(unbind, request_then_release)
 	ASSERT_EQ(0, kmsg_cursor_grep(l->kmsg, no_channel, (void *)bdf));
 
 	/* And it binds again. */
+	bind_ours(_metadata, bdf);
+	ASSERT_TRUE(memattr_bar_file_exists(bdf, BAR2));
+}
+
+/*
+ * A user that does not let go when asked loses its mappings: the driver
+ * lets vfio's first request pass (an orderly unplug may still touch the
+ * BARs), and at the next one, 10 s later, zaps every VMA of the device,
+ * a forked child's copy included. The entries are gone from the page
+ * table, and reads get SIGBUS; the unbind still waits for the close.
+ */
+FIXTURE(revoke) {
+	struct life l;
+};
+
+FIXTURE_SETUP(revoke)
+{
+	life_setup(_metadata, &self->l);
+}
+
+FIXTURE_TEARDOWN_PARENT(revoke)
+{
+	life_teardown(_metadata, &self->l);
+}
+
+static bool revoked(const char *msg, void *arg)
+{
+	const char *bdf = arg;
+
+	return strstr(msg, bdf) && strstr(msg, "revoked");
+}
+
+/*
+ * A child that inherits the mapping with its entries (a fork copies them
+ * for VM_PFNMAP), reads it, writes a byte to @ready, waits for one on @go,
+ * reads again and exits 0 if that read raised SIGBUS, 1 if it did not.
+ */
+static pid_t fork_holder(const volatile uint8_t *p, int *go, int *ready)
+{
+	int g[2], r[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(g, O_CLOEXEC) || pipe2(r, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		/* Gone with the test, so a failed test leaves no mapping. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(g[1]);
+		close(r[0]);
+		(void)*p;
+		if (write(r[1], "r", 1) != 1 || read(g[0], &c, 1) != 1)
+			_exit(2);
+		_exit(access_probe_read(p) == SIGBUS ? 0 : 1);
+	}
+	close(g[0]);
+	close(r[1]);
+	*go = g[1];
+	*ready = r[0];
+	return pid;
+}
+
+/* Two rounds of vfio's 10 s request interval, slower under KASAN. */
+TEST_F_TIMEOUT(revoke, after_grace, 120)
+{
+	struct life *l = &self->l;
+	const char *bdf = bdfs[DEV_SHMEM];
+	struct unbinder u = { .go = -1, .done = -1 };
+	const volatile uint8_t *p;
+	struct memattr_pte pte;
+	bool pte_seen = memattr_pte_available();
+	int req_fd, hold_go, hold_ready, status, ret;
+	struct pollfd pfd[2];
+	eventfd_t count;
+	pid_t holder;
+	char c;
+
+	bind_ours(_metadata, bdf);
+	ASSERT_EQ(0, unbinder_start(&u, bdf));
+	open_and_map(_metadata, l, bdf);
+	touch(_metadata, l, 0x6d656d6174747233ULL);
+	req_fd = request_channel(_metadata, l);
+	ASSERT_LE(0, req_fd);
+	p = (const volatile uint8_t *)l->map + SCRATCH_OFFSET;
+	if (pte_seen) {
+		ASSERT_EQ(0, memattr_pte_query(p, &pte));
+		TH_LOG("before: %s", pte.line);
+	} else {
+		TH_LOG("no %s: page-table checks left out", MEMATTR_PTE_PATH);
+	}
+
+	holder = fork_holder(p, &hold_go, &hold_ready);
+	ASSERT_LT(0, holder);
+	ASSERT_EQ(1, read(hold_ready, &c, 1));
+
+	ASSERT_EQ(1, write(u.go, "u", 1));
+	pfd[0] = (struct pollfd){ .fd = req_fd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = u.done, .events = POLLIN };
+	ASSERT_LT(0, poll(pfd, 2, REQUEST_TIMEOUT_MS))
+		TH_LOG("no request and no unbind within %d ms",
+		       REQUEST_TIMEOUT_MS);
+	ASSERT_FALSE(pfd[1].revents)
+		TH_LOG("the unbind returned while the device was in use");
+	ASSERT_EQ(0, eventfd_read(req_fd, &count));
+
+	/* The first round: the mapping still works. */
+	touch(_metadata, l, 0x6d656d6174747234ULL);
+
+	/* The next request revokes; the driver says so once it is done. */
+	ASSERT_LT(0, kmsg_cursor_wait(l->kmsg, revoked, (void *)bdf,
+				      REQUEST_TIMEOUT_MS))
+		TH_LOG("no revocation logged for %s within %d ms", bdf,
+		       REQUEST_TIMEOUT_MS);
+	if (pte_seen)
+		ASSERT_EQ(-ENOENT, memattr_pte_query(p, &pte))
+			TH_LOG("still mapped after the revocation: %s",
+			       pte.line);
+	ASSERT_EQ(SIGBUS, access_probe_read(p));
+
+	/* The forked copy went too. */
+	ASSERT_EQ(1, write(hold_go, "g", 1));
+	ASSERT_EQ(holder, waitpid(holder, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("the forked holder's read %s",
+		       WIFEXITED(status) && WEXITSTATUS(status) == 1 ?
+		       "still worked" : "failed otherwise");
+	close(hold_go);
+	close(hold_ready);
+
+	/* Revoked is not released: the unbind waits for the close. */
+	pfd[1].revents = 0;
+	ASSERT_EQ(0, poll(&pfd[1], 1, 0));
+	unmap_and_close(l);
+	ASSERT_LT(0, poll(&pfd[1], 1, REQUEST_TIMEOUT_MS))
+		TH_LOG("the unbind did not complete after the release");
+	ret = unbinder_finish(&u);
+	ASSERT_EQ(0, ret) TH_LOG("unbind: %s", strerror(-ret));
+	close(req_fd);
+
 	bind_ours(_metadata, bdf);
 	ASSERT_TRUE(memattr_bar_file_exists(bdf, BAR2));
 }

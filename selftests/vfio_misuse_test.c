@@ -19,7 +19,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +33,7 @@
 
 #include "kselftest_harness.h"
 
+#include "access_probe.h"
 #include "bdf.h"
 #include "memattr_sysfs.h"
 #include "pci_bars.h"
@@ -111,26 +111,11 @@ static void record_sum(struct outcome *o, const uint8_t *buf, size_t len)
 	o->s[o->n - 1].sum = sum;
 }
 
-static sigjmp_buf touch_env;
-
-static void touch_fault(int sig)
-{
-	siglongjmp(touch_env, sig);
-}
-
 /* Reads a byte of a mapping; records whether that raised a signal. */
 static void try_access(struct outcome *o, const volatile uint8_t *p)
 {
-	struct sigaction sa = { .sa_handler = touch_fault }, obus, osegv;
-	int sig;
+	int sig = access_probe_read(p);
 
-	sigaction(SIGBUS, &sa, &obus);
-	sigaction(SIGSEGV, &sa, &osegv);
-	sig = sigsetjmp(touch_env, 1);
-	if (!sig)
-		(void)*p;
-	sigaction(SIGBUS, &obus, NULL);
-	sigaction(SIGSEGV, &osegv, NULL);
 	record(o, sig == SIGBUS ? "touch: SIGBUS" :
 		  sig ? "touch: SIGSEGV" : "touch", 0);
 }

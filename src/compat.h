@@ -112,4 +112,17 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 #define MEMATTR_WRAP_HUGE_FAULT 1
 #endif
 
+/*
+ * Linux 7.x: zap_vma_ptes() was renamed zap_special_vma_range(), same
+ * arguments and the same VM_PFNMAP-only use. The new name is used.
+ */
+#ifndef MEMATTR_HAVE_ZAP_SPECIAL_VMA_RANGE
+static inline void zap_special_vma_range(struct vm_area_struct *vma,
+					 unsigned long address,
+					 unsigned long size)
+{
+	zap_vma_ptes(vma, address, size);
+}
+#endif
+
 #endif /* MEMATTR_COMPAT_H */

@@ -45,13 +45,13 @@ static int memattr_debugfs_show(struct seq_file *s, void *unused)
 		if (!memattr_bar_is_mem(pdev, bar))
 			continue;
 
-		seq_printf(s, "bar%u size=%#llx prefetchable=%d msix=%d value=%s stage1=%s stage2=%s mappings=%d faults=%lld\n",
+		seq_printf(s, "bar%u size=%#llx prefetchable=%d msix=%d value=%s stage1=%s stage2=%s mappings=%u faults=%lld\n",
 			   bar, (unsigned long long)pci_resource_len(pdev, bar),
 			   !!(pci_resource_flags(pdev, bar) & IORESOURCE_PREFETCH),
 			   !!(mdev->msix_bars & BIT(bar)),
 			   memattr_value_name(value), memattr_stage1_name(value),
 			   memattr_stage2_name(value),
-			   atomic_read(&b->mappings),
+			   memattr_vma_count(mdev, bar),
 			   (long long)atomic64_read(&b->faults));
 	}
 	return 0;

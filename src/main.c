@@ -54,8 +54,31 @@ static int memattr_vfio_pci_mmap(struct vfio_device *core_vdev,
 		return ret;
 
 	memattr_vma_apply(vma, mdev->bar[index].value);
-	memattr_vma_track(mdev, index, vma);
-	return 0;
+	return memattr_vma_track(mdev, index, vma);
+}
+
+/*
+ * vfio asks the user to release the device (remove() or unbind is waiting
+ * for the last close) with count 0, then again every 10 seconds. A user
+ * that has not let go by the second request loses its BAR mappings: its
+ * accesses get SIGBUS instead of reaching a device that is going away.
+ * The first round is left alone, so that a user such as QEMU can finish an
+ * orderly unplug of its guest, which may still touch the BARs.
+ */
+static void memattr_vfio_pci_request(struct vfio_device *core_vdev,
+				     unsigned int count)
+{
+	struct memattr_vfio_pci_device *mdev = memattr_from_vdev(core_vdev);
+	unsigned int zapped;
+
+	vfio_pci_core_request(core_vdev, count);
+	if (!count)
+		return;
+
+	zapped = memattr_vma_revoke(mdev);
+	if (zapped)
+		pci_warn(memattr_pdev(mdev), "device still in use after the release request: revoked %u BAR mapping(s), accesses now get SIGBUS\n",
+			 zapped);
 }
 
 static const struct vfio_device_ops memattr_vfio_pci_ops = {
@@ -69,7 +92,7 @@ static const struct vfio_device_ops memattr_vfio_pci_ops = {
 	.read = vfio_pci_core_read,
 	.write = vfio_pci_core_write,
 	.mmap = memattr_vfio_pci_mmap,
-	.request = vfio_pci_core_request,
+	.request = memattr_vfio_pci_request,
 	.match = vfio_pci_core_match,
 	MEMATTR_COMPAT_REGION_INFO_OPS
 	MEMATTR_COMPAT_MATCH_TOKEN_OPS
@@ -89,7 +112,7 @@ static int memattr_vfio_pci_probe(struct pci_dev *pdev,
 	if (IS_ERR(mdev))
 		return PTR_ERR(mdev);
 
-	spin_lock_init(&mdev->vm_ops_lock);
+	memattr_vma_init(mdev);
 	/* Before registration: from then on the device can be opened. */
 	memattr_policy_init(mdev);
 	ratelimit_state_init(&mdev->refusal_rs, DEFAULT_RATELIMIT_INTERVAL,

@@ -6,9 +6,12 @@
 #define MEMATTR_H
 
 #include <linux/atomic.h>
+#include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/ratelimit.h>
+#include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/vfio.h>
 #include <linux/vfio_pci_core.h>
@@ -17,7 +20,10 @@
 
 #define MEMATTR_VFIO_PCI_NAME "memattr-vfio-pci"
 
+struct memattr_vfio_pci_device;
+
 struct memattr_bar {
+	struct memattr_vfio_pci_device *mdev;	/* the device it is in */
 	/*
 	 * Written only under vdev.dev_set->lock while the device is closed,
 	 * so it is stable for open_device(), mmap and faults.
@@ -25,12 +31,11 @@ struct memattr_bar {
 	enum memattr_value value;
 	/*
 	 * VMAs of this BAR point at vm_ops: a copy of core_vm_ops (set once,
-	 * under vm_ops_lock) that counts, so the BAR is known from the VMA on
-	 * every kernel whatever vfio-pci keeps in vm_pgoff.
+	 * under vm_ops_lock) that tracks them (vma.c), so the BAR is known
+	 * from the VMA on every kernel whatever vfio-pci keeps in vm_pgoff.
 	 */
 	const struct vm_operations_struct *core_vm_ops;
 	struct vm_operations_struct vm_ops;	/* not const: filled at mmap */
-	atomic_t mappings;
 	atomic64_t faults;
 };
 
@@ -39,6 +44,11 @@ struct memattr_vfio_pci_device {
 	struct vfio_pci_core_device core_device;
 	struct memattr_bar bar[PCI_STD_NUM_BARS];
 	spinlock_t vm_ops_lock;		/* the one-time copies of vm_ops */
+	struct mutex vmas_lock;		/* vmas */
+	struct list_head vmas;		/* every VMA of every BAR */
+	/* Set once, when the device goes away; faults read it (vma.c). */
+	struct rw_semaphore revoke_sem;
+	bool revoked;
 	/* BARs holding the MSI-X table or PBA, read once at probe. */
 	u8 msix_bars;
 	/* Per device, so one device's refusals never hide another's. */
@@ -73,8 +83,12 @@ extern const struct attribute_group *memattr_dev_groups[];
 int memattr_barmap_apply(struct memattr_vfio_pci_device *mdev);
 
 /* vma.c */
-void memattr_vma_track(struct memattr_vfio_pci_device *mdev, unsigned int bar,
-		       struct vm_area_struct *vma);
+void memattr_vma_init(struct memattr_vfio_pci_device *mdev);
+int memattr_vma_track(struct memattr_vfio_pci_device *mdev, unsigned int bar,
+		      struct vm_area_struct *vma);
+unsigned int memattr_vma_count(struct memattr_vfio_pci_device *mdev,
+			       unsigned int bar);
+unsigned int memattr_vma_revoke(struct memattr_vfio_pci_device *mdev);
 
 /* debugfs.c */
 void memattr_debugfs_init(void);

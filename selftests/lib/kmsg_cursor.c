@@ -9,6 +9,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -64,4 +66,35 @@ int kmsg_cursor_grep(int fd, kmsg_match_fn match, void *arg)
 			n++;
 	}
 	return n;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Like kmsg_cursor_grep(), but blocks until @match accepted a message or
+ * @timeout_ms passed: how a test waits for something that only the kernel
+ * log announces. Returns how many messages matched (0 on timeout) or -errno.
+ */
+int kmsg_cursor_wait(int fd, kmsg_match_fn match, void *arg, int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int n, left;
+
+	for (;;) {
+		n = kmsg_cursor_grep(fd, match, arg);
+		if (n)
+			return n;
+		left = deadline - now_ms();
+		if (left <= 0)
+			return 0;
+		if (poll(&pfd, 1, left) < 0)
+			return lib_errno("poll " KMSG_PATH);
+	}
 }

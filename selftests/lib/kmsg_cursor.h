@@ -6,5 +6,6 @@
 
 int kmsg_cursor_open(void);
 int kmsg_cursor_grep(int fd, kmsg_match_fn match, void *arg);
+int kmsg_cursor_wait(int fd, kmsg_match_fn match, void *arg, int timeout_ms);
 
 #endif /* MEMATTR_SELFTEST_KMSG_CURSOR_H */
