@@ -11,10 +11,15 @@ PREFIX ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
 UDEVDIR ?= $(PREFIX)/lib/udev
 MODDIR ?= /lib/modules/$(KVER)/updates
+DKMS_NAME := memattr-vfio-pci
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SRC := /usr/src/$(DKMS_NAME)-$(VERSION)
 LANE ?= arm64-6.12
 DEMO_ARCH ?= arm64
 
-.PHONY: all modules check-kdir clean distclean install uninstall check check-debug lane lint bench demo help
+.PHONY: all modules check-kdir clean distclean install install-module \
+	install-tools uninstall uninstall-tools dkms-install dkms-uninstall \
+	check-no-destdir check check-debug lane lint bench demo help
 
 all: modules
 
@@ -22,8 +27,11 @@ help:
 	@echo 'memattr-vfio-pci targets:'
 	@echo '  make [modules]      build memattr-vfio-pci.ko for KVER (default: running kernel)'
 	@echo '  make install        install it under /lib/modules/KVER/updates (depmod),'
-	@echo '                      memattrctl in SBINDIR, the udev rules and helper in UDEVDIR'
+	@echo '                      memattrctl and memattr-bench in SBINDIR, the udev rules'
+	@echo '                      and helper in UDEVDIR (install-module, install-tools)'
 	@echo '  make uninstall      remove them again'
+	@echo '  make dkms-install   the same with DKMS: source to /usr/src, dkms install for'
+	@echo '                      KVER (and every later kernel); dkms-uninstall removes all'
 	@echo '  make demo           see it work: udev binds an emulated device, bar2=normal-nc,'
 	@echo '                      a program maps and writes it (VM, root, < 5 min from fresh;'
 	@echo '                      DEMO_ARCH=amd64 for an x86 guest, default $(DEMO_ARCH))'
@@ -48,23 +56,52 @@ check-kdir:
 modules: check-kdir
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-# The module, memattrctl, and the udev rules with their helper. depmod and
-# the udev reload only for the live system (no DESTDIR).
-install: modules
+# install: the module for KVER and the user-space pieces. dkms-install:
+# the same pieces, with DKMS building the module for every kernel.
+# depmod and the udev reload only for the live system (no DESTDIR).
+install: install-module install-tools
+
+install-module: modules
 	install -D -m 0644 memattr-vfio-pci.ko $(DESTDIR)$(MODDIR)/memattr-vfio-pci.ko
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+# memattrctl, memattr-bench, and the udev rules with their helper.
+install-tools:
+	$(MAKE) -C tools OUTPUT=$(CURDIR)/build/tools install \
+		DESTDIR=$(DESTDIR) SBINDIR=$(SBINDIR)
 	install -D -m 0755 tools/memattrctl $(DESTDIR)$(SBINDIR)/memattrctl
 	install -D -m 0755 udev/memattr-vfio-pci-udev $(DESTDIR)$(UDEVDIR)/memattr-vfio-pci-udev
 	install -D -m 0644 udev/70-memattr-vfio-pci.rules $(DESTDIR)$(UDEVDIR)/rules.d/70-memattr-vfio-pci.rules
-	$(if $(DESTDIR),,depmod -a $(KVER))
 	$(if $(DESTDIR),,-udevadm control --reload)
 
-uninstall:
+uninstall: uninstall-tools
 	rm -f $(DESTDIR)$(MODDIR)/memattr-vfio-pci.ko*
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+uninstall-tools:
+	$(MAKE) -C tools uninstall DESTDIR=$(DESTDIR) SBINDIR=$(SBINDIR)
 	rm -f $(DESTDIR)$(SBINDIR)/memattrctl
 	rm -f $(DESTDIR)$(UDEVDIR)/memattr-vfio-pci-udev
 	rm -f $(DESTDIR)$(UDEVDIR)/rules.d/70-memattr-vfio-pci.rules
-	$(if $(DESTDIR),,depmod -a $(KVER))
 	$(if $(DESTDIR),,-udevadm control --reload)
+
+# What dkms needs to build: the kernel side and its feature probe script.
+dkms-install: check-no-destdir install-tools
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)/scripts
+	cp -a dkms.conf Kbuild src $(DKMS_SRC)/
+	cp -a scripts/probe-features.sh $(DKMS_SRC)/scripts/
+	dkms install $(DKMS_NAME)/$(VERSION) -k $(KVER)
+
+dkms-uninstall: check-no-destdir uninstall-tools
+	if dkms status $(DKMS_NAME)/$(VERSION) | grep -q .; then \
+		dkms remove $(DKMS_NAME)/$(VERSION) --all; fi
+	rm -rf $(DKMS_SRC)
+
+check-no-destdir:
+	@test -z "$(DESTDIR)" || { \
+		echo "error: dkms-install and dkms-uninstall act on this system; DESTDIR is not supported" >&2; \
+		exit 1; }
 
 check:
 	bash scripts/check.sh

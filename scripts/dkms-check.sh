@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # DKMS round trip with a suite's own dkms, in its chroot: add, build and
 # install for the suite's amd64 kernel, then uninstall and remove, checking
-# the installed file and `dkms status` after each step. Prints TAP lines
-# like a lane and writes the counts to build/runs/dkms-SUITE/counts.
+# the installed file and `dkms status` after each step. Then the same as an
+# admin does it, `make dkms-install` and `make dkms-uninstall`, which also
+# put memattrctl, memattr-bench and the udev rules in place and take them
+# away. Prints TAP lines like a lane and writes the counts to
+# build/runs/dkms-SUITE/counts.
 #
 # usage: scripts/dkms-check.sh SUITE      (bookworm, trixie, sid)
 set -euo pipefail
@@ -25,6 +28,13 @@ stage=/tmp/memattr-dkms-check
 rm -rf "${root:?}$stage"
 mkdir -p "$root$stage"
 cp -a "$top/dkms.conf" "$top/Kbuild" "$top/src" "$top/scripts" "$root$stage/"
+# The whole release tree, for `make dkms-install`.
+tree=/tmp/memattr-dkms-tree
+rm -rf "${root:?}$tree"
+mkdir -p "$root$tree/selftests"
+cp -a "$top/Makefile" "$top/dkms.conf" "$top/Kbuild" "$top/src" \
+	"$top/scripts" "$top/tools" "$top/udev" "$root$tree/"
+cp -a "$top/selftests/lib" "$root$tree/selftests/"
 results=$out/results.tap
 in_chroot "$root" sh -c "
 	t() { if [ \$1 = 0 ]; then echo \"ok - \$2\"; else echo \"not ok - \$2\"; fi; }
@@ -57,6 +67,24 @@ in_chroot "$root" sh -c "
 	[ -z \"\$(dkms status $name 2>/dev/null)\" ] || rc=1
 	t \$rc \"\$v: remove leaves dkms status empty\"
 	rm -rf /usr/src/$name-$ver
+
+	pieces=\"/usr/sbin/memattrctl /usr/sbin/memattr-bench /usr/lib/udev/memattr-vfio-pci-udev /usr/lib/udev/rules.d/70-memattr-vfio-pci.rules\"
+	make -C $tree dkms-install KVER=$kver >>/tmp/dkms-check.log 2>&1
+	rc=\$?
+	ls /lib/modules/$kver/updates/dkms/$name.ko* >/dev/null 2>&1 || rc=1
+	for f in \$pieces; do [ -x \$f ] || [ -f \$f ] || { echo \"# missing: \$f\"; rc=1; }; done
+	t \$rc \"\$v: make dkms-install: module, memattrctl, memattr-bench, udev rules\"
+	make -C $tree dkms-install KVER=$kver DESTDIR=/tmp/stage >>/tmp/dkms-check.log 2>&1
+	[ \$? != 0 ] && [ ! -e /tmp/stage ]
+	t \$? \"\$v: make dkms-install refuses DESTDIR, installing nothing\"
+	make -C $tree dkms-uninstall KVER=$kver >>/tmp/dkms-check.log 2>&1
+	rc=\$?
+	ls /lib/modules/$kver/updates/dkms/$name.ko* >/dev/null 2>&1 && rc=1
+	[ -z \"\$(dkms status $name 2>/dev/null)\" ] || rc=1
+	[ ! -e /usr/src/$name-$ver ] || rc=1
+	for f in \$pieces; do [ ! -e \$f ] || { echo \"# left behind: \$f\"; rc=1; }; done
+	t \$rc \"\$v: make dkms-uninstall removes all of it\"
+	rm -rf $tree
 " >"$results" 2>&1 || true
 cp "$root/tmp/dkms-check.log" "$out/dkms.log" 2>/dev/null || true
 grep -q '^not ok' "$results" && sed 's/^/# /' "$out/dkms.log" >>"$results"
