@@ -12,40 +12,15 @@
 # log between "@@memattr-demo-dmesg-begin/-end", and "@@memattr-demo-done".
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
 
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
-mount -t debugfs debugfs /sys/kernel/debug
-ln -s /proc/self/fd /dev/fd
-echo 1 >/proc/sys/kernel/printk
+# shellcheck source=scripts/guest-boot.sh
+. /usr/lib/memattr/guest-boot.sh
 
-# However the script ends, the host gets the log and the guest powers off
-# (PID 1 must not exit).
-# shellcheck disable=SC2317 # called by the EXIT trap
-finish() {
-	echo "@@memattr-demo-end"
-	echo "@@memattr-demo-dmesg-begin"
-	dmesg --color=never
-	echo "@@memattr-demo-dmesg-end"
-	echo "@@memattr-demo-done"
-	echo o >/proc/sysrq-trigger
-}
-trap finish EXIT
+# shellcheck disable=SC2317 # called on exit, before the kernel log
+demo_end() { echo "@@memattr-demo-end"; }
+guest_boot @@memattr-demo demo_end
 
 step() { echo "@@memattr-demo-step $*"; }
 section() { printf '\n---- %s ----\n' "$*"; }
-
-# The first ivshmem: vm.sh creates the 8 MiB one, backed by the host's
-# ivshmem.bin, before the 1 GiB one.
-first_ivshmem() {
-	local d
-	for d in /sys/bus/pci/devices/*; do
-		[ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x1af4:0x1110 ] &&
-			echo "${d##*/}" && return
-	done
-}
 
 step "guest /init started on Linux $(uname -r) ($(uname -m))"
 echo "@@memattr-demo-begin"
@@ -61,7 +36,9 @@ step "starting systemd-udevd, coldplug"
 udevadm trigger --type=subsystems --action=add
 udevadm trigger --type=devices --action=add
 udevadm settle --timeout=180 || echo "udevadm settle timed out"
-bdf=$(first_ivshmem)
+# The first ivshmem: vm.sh creates the 8 MiB one, backed by the host's
+# ivshmem.bin, before the 1 GiB one.
+bdf=$(first_pci_dev 0x1af4 0x1110)
 echo "what the helper did (kernel log):"
 dmesg --color=never | sed -n 's/^\[[^]]*\] //; /memattr-vfio-pci/p' | sed 's/^/  /'
 echo "$bdf is bound to: $(basename "$(readlink "/sys/bus/pci/devices/$bdf/driver")")"

@@ -3,7 +3,8 @@
 # A Debian root file system as an initramfs for a lane's kernel: what an
 # admin's machine has (systemd-udevd, kmod, bash), plus memattr-vfio-pci as
 # DKMS installed it (scripts/module.sh), the packaged udev rules and helper
-# from udev/, and memattrctl. Used by the udev lane and by `make demo`.
+# from udev/, memattrctl, and the start-up code the /init scripts source
+# (scripts/guest-boot.sh). Used by the udev lane and by `make demo`.
 #
 # The root is made once per suite and architecture by `mmdebstrap
 # --variant=extract` (cached in build/rootfs/SUITE-ARCH.tar): packages are
@@ -77,6 +78,8 @@ done
 mkdir -p "$rootfs"/{proc,sys,dev,run,tmp,etc/udev/rules.d}
 
 install -m 755 "$init" "$rootfs/init"
+# The path every INIT sources it from.
+install -D -m 644 "$top/scripts/guest-boot.sh" "$rootfs/usr/lib/memattr/guest-boot.sh"
 install -m 755 "$top/tools/memattrctl" "$rootfs/usr/sbin/memattrctl"
 install -m 755 "$top/udev/memattr-vfio-pci-udev" "$rootfs/usr/lib/udev/"
 install -m 644 "$top/udev/70-memattr-vfio-pci.rules" "$rootfs/usr/lib/udev/rules.d/"

@@ -12,28 +12,15 @@
 # device_del causes, then for the device to go. TAP between the @@memattr-tap markers.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
 
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
-mount -t debugfs debugfs /sys/kernel/debug
-ln -s /proc/self/fd /dev/fd
-echo 1 >/proc/sys/kernel/printk
+# shellcheck source=scripts/guest-boot.sh
+. /usr/lib/memattr/guest-boot.sh
 
-# However the script ends, the host gets the log and the guest powers off
-# (PID 1 must not exit).
-# shellcheck disable=SC2317 # called by the EXIT trap
-finish() {
+# shellcheck disable=SC2317 # called on exit, before the kernel log
+tap_end() {
 	echo "1..$n"
 	echo "@@memattr-tap-end"
-	echo "@@memattr-dmesg-begin"
-	dmesg --color=never
-	echo "@@memattr-dmesg-end"
-	echo "@@memattr-done"
-	echo o >/proc/sysrq-trigger
 }
-trap finish EXIT
+guest_boot @@memattr tap_end
 
 DRV=memattr-vfio-pci
 n=0
@@ -57,20 +44,13 @@ x() {
 }
 driver_of() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)"; }
 active() { sed -n 's/.*\[\([^]]*\)\].*/\1/p' "/sys/bus/pci/devices/$1/memattr/$2" 2>/dev/null; }
-first_dev() { # VENDOR DEVICE
-	local d
-	for d in /sys/bus/pci/devices/*; do
-		[ "$(cat "$d/vendor"):$(cat "$d/device")" = "$1:$2" ] &&
-			echo "${d##*/}" && return
-	done
-}
 
 echo "@@memattr-tap-begin"
 echo "TAP version 13"
 
-ivshmem=$(first_dev 0x1af4 0x1110)
-e1000e=$(first_dev 0x8086 0x10d3)
-port=$(first_dev 0x1b36 0x000c)
+ivshmem=$(first_pci_dev 0x1af4 0x1110)
+e1000e=$(first_pci_dev 0x8086 0x10d3)
+port=$(first_pci_dev 0x1b36 0x000c)
 
 # The e1000e starts on its native driver, as after an initramfs bound it.
 modprobe e1000e
