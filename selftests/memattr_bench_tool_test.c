@@ -43,24 +43,29 @@ static const char *const dev_env[NR_DEVS] = {
 
 static const char *bdfs[NR_DEVS];
 
-FIXTURE(tool) {
+/* One run of the tool: what it printed. */
+struct tool_run {
 	const char *path;
+	char out[OUT_MAX];
+	char err[OUT_MAX];
+};
+
+FIXTURE(tool) {
+	struct tool_run run;
 	struct pci_sysfs_state saved[NR_DEVS];
 	bool saved_valid[NR_DEVS];
 	char params[256];
-	char out[OUT_MAX];
-	char err[OUT_MAX];
 };
 
 FIXTURE_SETUP(tool)
 {
 	int d;
 
-	self->path = getenv(TOOL_ENV);
-	if (!self->path || !self->path[0])
-		self->path = TOOL_DEFAULT;
-	if (access(self->path, X_OK))
-		SKIP(return, "%s not executable (set %s)", self->path,
+	self->run.path = getenv(TOOL_ENV);
+	if (!self->run.path || !self->run.path[0])
+		self->run.path = TOOL_DEFAULT;
+	if (access(self->run.path, X_OK))
+		SKIP(return, "%s not executable (set %s)", self->run.path,
 		     TOOL_ENV);
 	if (!bdfs[DEV_SHMEM])
 		SKIP(return, "%s not set: no ivshmem device", BDF_ENV);
@@ -99,12 +104,12 @@ static void slurp(int fd, char *buf, size_t len)
 
 /*
  * Runs the tool with @args (NULL-terminated, without argv[0]); its
- * stdout and stderr land in self->out and self->err. Returns its exit
- * status, or -1 when it did not exit normally.
+ * stdout and stderr land in @run. Returns its exit status, or -1 when it
+ * did not exit normally.
  */
-static int run_tool(FIXTURE_DATA(tool) *self, const char *const args[])
+static int run_tool(struct tool_run *run, const char *const args[])
 {
-	const char *argv[16] = { self->path };
+	const char *argv[16] = { run->path };
 	int out[2], err[2], status, i;
 	pid_t pid;
 
@@ -118,14 +123,14 @@ static int run_tool(FIXTURE_DATA(tool) *self, const char *const args[])
 		dup2(err[1], STDERR_FILENO);
 		close(out[0]);
 		close(err[0]);
-		execv(self->path, (char *const *)argv);
+		execv(run->path, (char *const *)argv);
 		_exit(127);
 	}
 	close(out[1]);
 	close(err[1]);
 	/* The table is small: stdout fits the pipe while stderr is read. */
-	slurp(err[0], self->err, sizeof(self->err));
-	slurp(out[0], self->out, sizeof(self->out));
+	slurp(err[0], run->err, sizeof(run->err));
+	slurp(out[0], run->out, sizeof(run->out));
 	close(out[0]);
 	close(err[0]);
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
@@ -168,26 +173,26 @@ static void assert_active(struct __test_metadata *_metadata, const char *bdf,
 TEST_F(tool, table_then_restore)
 {
 	const char *bdf = bdfs[DEV_SHMEM];
-	const char *args[] = { "-i", "200", bdf, "bar2", NULL };
+	const char *const args[] = { "-i", "200", bdf, "bar2", NULL };
 	char row[64];
 	int v, rows;
 
 	bind_to(_metadata, bdf, MEMATTR_DRIVER);
 	ASSERT_EQ(0, memattr_bar_write(bdf, 2, "device-ngnre"));
 
-	ASSERT_EQ(0, run_tool(self, args)) TH_LOG("stderr: %s", self->err);
+	ASSERT_EQ(0, run_tool(&self->run, args)) TH_LOG("stderr: %s", self->run.err);
 	for (v = 0; v < MEMATTR_NR_VALUES; v++) {
-		const char *p = self->out;
+		const char *p = self->run.out;
 
 		snprintf(row, sizeof(row), "\n%s ", memattr_value_names[v]);
 		for (rows = 0; (p = strstr(p, row)); p++)
 			rows++;
 		if (rows != 3)
-			log_lines(self->out);
+			log_lines(self->run.out);
 		ASSERT_EQ(3, rows) TH_LOG("rows for %s (8, 64, 4096 bytes)",
 					  memattr_value_names[v]);
 	}
-	ASSERT_NE(NULL, strstr(self->out,
+	ASSERT_NE(NULL, strstr(self->run.out,
 			       "speed-up of normal-nc over device-ngnre"));
 	assert_active(_metadata, bdf, 2, "device-ngnre");
 }
@@ -195,39 +200,39 @@ TEST_F(tool, table_then_restore)
 TEST_F(tool, refuses_device_not_ours)
 {
 	const char *bdf = bdfs[DEV_SHMEM];
-	const char *args[] = { bdf, "bar2", NULL };
+	const char *const args[] = { bdf, "bar2", NULL };
 
 	bind_to(_metadata, bdf, "vfio-pci");
-	ASSERT_EQ(EXIT_REFUSED, run_tool(self, args));
-	ASSERT_NE(NULL, strstr(self->err, "is not bound to " MEMATTR_DRIVER))
-		TH_LOG("stderr: %s", self->err);
+	ASSERT_EQ(EXIT_REFUSED, run_tool(&self->run, args));
+	ASSERT_NE(NULL, strstr(self->run.err, "is not bound to " MEMATTR_DRIVER))
+		TH_LOG("stderr: %s", self->run.err);
 }
 
 TEST_F(tool, refuses_bar_without_knob)
 {
 	const char *bdf = bdfs[DEV_SHMEM];
-	const char *args[] = { bdf, "bar1", NULL };
+	const char *const args[] = { bdf, "bar1", NULL };
 
 	bind_to(_metadata, bdf, MEMATTR_DRIVER);
-	ASSERT_EQ(EXIT_REFUSED, run_tool(self, args));
-	ASSERT_NE(NULL, strstr(self->err, "has no memattr knob"))
-		TH_LOG("stderr: %s", self->err);
+	ASSERT_EQ(EXIT_REFUSED, run_tool(&self->run, args));
+	ASSERT_NE(NULL, strstr(self->run.err, "has no memattr knob"))
+		TH_LOG("stderr: %s", self->run.err);
 }
 
 /* e1000e BAR0 is not prefetchable: normal-nc is not allowed there. */
 TEST_F(tool, refuses_value_not_allowed)
 {
 	const char *bdf = bdfs[DEV_MSIX];
-	const char *args[] = { "-v", "normal-nc", bdf, "bar0", NULL };
+	const char *const args[] = { "-v", "normal-nc", bdf, "bar0", NULL };
 	char before[MEMATTR_VALUE_MAX];
 
 	if (!bdfs[DEV_MSIX])
 		SKIP(return, "MEMATTR_MSIX_BDF not set: no e1000e device");
 	bind_to(_metadata, bdf, MEMATTR_DRIVER);
 	ASSERT_EQ(0, memattr_bar_active(bdf, 0, before, sizeof(before)));
-	ASSERT_EQ(EXIT_REFUSED, run_tool(self, args));
-	ASSERT_NE(NULL, strstr(self->err, "does not allow normal-nc"))
-		TH_LOG("stderr: %s", self->err);
+	ASSERT_EQ(EXIT_REFUSED, run_tool(&self->run, args));
+	ASSERT_NE(NULL, strstr(self->run.err, "does not allow normal-nc"))
+		TH_LOG("stderr: %s", self->run.err);
 	assert_active(_metadata, bdf, 0, before);
 }
 
@@ -235,7 +240,7 @@ TEST_F(tool, refuses_value_not_allowed)
 TEST_F(tool, refuses_device_in_use)
 {
 	const char *bdf = bdfs[DEV_SHMEM];
-	const char *args[] = { "-v", "normal-nc", bdf, "bar2", NULL };
+	const char *const args[] = { "-v", "normal-nc", bdf, "bar2", NULL };
 	struct vfio_dev dev;
 	int ret;
 
@@ -243,31 +248,31 @@ TEST_F(tool, refuses_device_in_use)
 	ASSERT_EQ(0, memattr_bar_write(bdf, 2, "device-ngnrne"));
 	vfio_dev_init(&dev);
 	ASSERT_EQ(0, vfio_open_device(bdf, &dev));
-	ret = run_tool(self, args);
+	ret = run_tool(&self->run, args);
 	vfio_dev_close(&dev);
-	ASSERT_EQ(EXIT_REFUSED, ret) TH_LOG("stderr: %s", self->err);
-	ASSERT_NE(NULL, strstr(self->err, "open elsewhere"))
-		TH_LOG("stderr: %s", self->err);
+	ASSERT_EQ(EXIT_REFUSED, ret) TH_LOG("stderr: %s", self->run.err);
+	ASSERT_NE(NULL, strstr(self->run.err, "open elsewhere"))
+		TH_LOG("stderr: %s", self->run.err);
 	assert_active(_metadata, bdf, 2, "device-ngnrne");
 }
 
 TEST_F(tool, refuses_bad_arguments)
 {
 	const char *bdf = bdfs[DEV_SHMEM];
-	const char *bad_bar[] = { bdf, "bar6", NULL };
-	const char *bad_value[] = { "-v", "write-back", bdf, "bar2", NULL };
-	const char *no_device[] = { "0000:7f:1f.7", "bar2", NULL };
-	const char *missing[] = { bdf, NULL };
+	const char *const bad_bar[] = { bdf, "bar6", NULL };
+	const char *const bad_value[] = { "-v", "write-back", bdf, "bar2", NULL };
+	const char *const no_device[] = { "0000:7f:1f.7", "bar2", NULL };
+	const char *const missing[] = { bdf, NULL };
 
 	bind_to(_metadata, bdf, MEMATTR_DRIVER);
-	ASSERT_EQ(EXIT_USAGE, run_tool(self, bad_bar));
-	ASSERT_NE(NULL, strstr(self->err, "is not a BAR"));
-	ASSERT_EQ(EXIT_USAGE, run_tool(self, bad_value));
-	ASSERT_NE(NULL, strstr(self->err, "unknown value 'write-back'"));
-	ASSERT_EQ(EXIT_USAGE, run_tool(self, no_device));
-	ASSERT_NE(NULL, strstr(self->err, "no PCI device"));
-	ASSERT_EQ(EXIT_USAGE, run_tool(self, missing));
-	ASSERT_NE(NULL, strstr(self->err, "usage:"));
+	ASSERT_EQ(EXIT_USAGE, run_tool(&self->run, bad_bar));
+	ASSERT_NE(NULL, strstr(self->run.err, "is not a BAR"));
+	ASSERT_EQ(EXIT_USAGE, run_tool(&self->run, bad_value));
+	ASSERT_NE(NULL, strstr(self->run.err, "unknown value 'write-back'"));
+	ASSERT_EQ(EXIT_USAGE, run_tool(&self->run, no_device));
+	ASSERT_NE(NULL, strstr(self->run.err, "no PCI device"));
+	ASSERT_EQ(EXIT_USAGE, run_tool(&self->run, missing));
+	ASSERT_NE(NULL, strstr(self->run.err, "usage:"));
 }
 
 int main(int argc, char *argv[])
