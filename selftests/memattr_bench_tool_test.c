@@ -151,15 +151,6 @@ static void log_lines(const char *text)
 	}
 }
 
-static void bind_to(struct __test_metadata *_metadata, const char *bdf,
-		    const char *driver)
-{
-	int ret = pci_sysfs_bind_override(bdf, driver);
-
-	ASSERT_EQ(0, ret) TH_LOG("binding %s to %s: %s", bdf, driver,
-				 strerror(-ret));
-}
-
 static void assert_active(struct __test_metadata *_metadata, const char *bdf,
 			  unsigned int bar, const char *want)
 {
@@ -177,7 +168,7 @@ TEST_F(tool, table_then_restore)
 	char row[64];
 	int v, rows;
 
-	bind_to(_metadata, bdf, MEMATTR_DRIVER);
+	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
 	ASSERT_EQ(0, memattr_bar_write(bdf, 2, "device-ngnre"));
 
 	ASSERT_EQ(0, run_tool(&self->run, args)) TH_LOG("stderr: %s", self->run.err);
@@ -202,7 +193,7 @@ TEST_F(tool, refuses_device_not_ours)
 	const char *bdf = bdfs[DEV_SHMEM];
 	const char *const args[] = { bdf, "bar2", NULL };
 
-	bind_to(_metadata, bdf, "vfio-pci");
+	test_devices_bind(_metadata, bdf, "vfio-pci");
 	ASSERT_EQ(EXIT_REFUSED, run_tool(&self->run, args));
 	ASSERT_NE(NULL, strstr(self->run.err, "is not bound to " MEMATTR_DRIVER))
 		TH_LOG("stderr: %s", self->run.err);
@@ -213,7 +204,7 @@ TEST_F(tool, refuses_bar_without_knob)
 	const char *bdf = bdfs[DEV_SHMEM];
 	const char *const args[] = { bdf, "bar1", NULL };
 
-	bind_to(_metadata, bdf, MEMATTR_DRIVER);
+	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
 	ASSERT_EQ(EXIT_REFUSED, run_tool(&self->run, args));
 	ASSERT_NE(NULL, strstr(self->run.err, "has no memattr knob"))
 		TH_LOG("stderr: %s", self->run.err);
@@ -228,7 +219,7 @@ TEST_F(tool, refuses_value_not_allowed)
 
 	if (!bdfs[DEV_MSIX])
 		SKIP(return, "MEMATTR_MSIX_BDF not set: no e1000e device");
-	bind_to(_metadata, bdf, MEMATTR_DRIVER);
+	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
 	ASSERT_EQ(0, memattr_bar_active(bdf, 0, before, sizeof(before)));
 	ASSERT_EQ(EXIT_REFUSED, run_tool(&self->run, args));
 	ASSERT_NE(NULL, strstr(self->run.err, "does not allow normal-nc"))
@@ -244,7 +235,7 @@ TEST_F(tool, refuses_device_in_use)
 	struct vfio_dev dev;
 	int ret;
 
-	bind_to(_metadata, bdf, MEMATTR_DRIVER);
+	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
 	ASSERT_EQ(0, memattr_bar_write(bdf, 2, "device-ngnrne"));
 	vfio_dev_init(&dev);
 	ASSERT_EQ(0, vfio_open_device(bdf, &dev));
@@ -264,7 +255,7 @@ TEST_F(tool, refuses_bad_arguments)
 	const char *const no_device[] = { "0000:7f:1f.7", "bar2", NULL };
 	const char *const missing[] = { bdf, NULL };
 
-	bind_to(_metadata, bdf, MEMATTR_DRIVER);
+	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
 	ASSERT_EQ(EXIT_USAGE, run_tool(&self->run, bad_bar));
 	ASSERT_NE(NULL, strstr(self->run.err, "is not a BAR"));
 	ASSERT_EQ(EXIT_USAGE, run_tool(&self->run, bad_value));

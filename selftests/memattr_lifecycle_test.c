@@ -62,6 +62,7 @@
 #include "vfio_group.h"
 #include "vfio_open.h"
 #include "vfio_region.h"
+#include "vfio_request.h"
 
 #define DEBUGFS_DIR	"/sys/kernel/debug/" MEMATTR_DRIVER
 #define STOCK_DRIVER	"vfio-pci"
@@ -144,14 +145,6 @@ static void life_teardown(struct __test_metadata *_metadata, struct life *l)
 		return;
 	test_devices_restore(_metadata, bdfs, l->saved, l->saved_valid,
 			     NR_DEVS, l->params);
-}
-
-static void bind_ours(struct __test_metadata *_metadata, const char *bdf)
-{
-	int ret = pci_sysfs_bind_override(bdf, MEMATTR_DRIVER);
-
-	ASSERT_EQ(0, ret) TH_LOG("binding %s to %s: %s", bdf, MEMATTR_DRIVER,
-				 strerror(-ret));
 }
 
 /* Opens the device and maps all of BAR2. */
@@ -288,45 +281,6 @@ static bool no_channel(const char *msg, void *arg)
 	return strstr(msg, bdf) && strstr(msg, "No device request channel");
 }
 
-/*
- * The request channel: an eventfd on VFIO_PCI_REQ_IRQ_INDEX, as QEMU sets
- * one up. Returns it, or -1 after logging why.
- */
-static int request_channel(struct __test_metadata *_metadata, struct life *l)
-{
-	struct vfio_irq_info irq = {
-		.argsz = sizeof(irq),
-		.index = VFIO_PCI_REQ_IRQ_INDEX,
-	};
-	struct {
-		struct vfio_irq_set set;
-		int32_t fd;
-	} irqs;
-	int req_fd;
-
-	if (ioctl(l->dev.device_fd, VFIO_DEVICE_GET_IRQ_INFO, &irq) ||
-	    irq.count != 1) {
-		TH_LOG("no device request IRQ: %s", strerror(errno));
-		return -1;
-	}
-	req_fd = eventfd(0, EFD_CLOEXEC);
-	if (req_fd < 0)
-		return -1;
-	memset(&irqs, 0, sizeof(irqs));
-	irqs.set.argsz = sizeof(irqs);
-	irqs.set.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
-	irqs.set.index = VFIO_PCI_REQ_IRQ_INDEX;
-	irqs.set.start = 0;
-	irqs.set.count = 1;
-	irqs.fd = req_fd;
-	if (ioctl(l->dev.device_fd, VFIO_DEVICE_SET_IRQS, &irqs)) {
-		TH_LOG("VFIO_DEVICE_SET_IRQS(REQ): %s", strerror(errno));
-		close(req_fd);
-		return -1;
-	}
-	return req_fd;
-}
-
 TEST_F(unbind, request_then_release)
 {
 	struct life *l = &self->l;
@@ -337,12 +291,12 @@ TEST_F(unbind, request_then_release)
 	eventfd_t count;
 	int req_fd, ret;
 
-	bind_ours(_metadata, bdf);
+	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
 	ASSERT_EQ(0, unbinder_start(&u, bdf));
 	open_and_map(_metadata, l, bdf);
 	touch(_metadata, l, 0x6d656d6174747231ULL);
 
-	req_fd = request_channel(_metadata, l);
+	req_fd = vfio_request_eventfd(l->dev.device_fd);
 	ASSERT_LE(0, req_fd);
 
 	/* Only the mapping keeps the device open from here on. */
@@ -388,7 +342,7 @@ TEST_F(unbind, request_then_release)
 	ASSERT_EQ(0, kmsg_cursor_grep(l->kmsg, no_channel, (void *)bdf));
 
 	/* And it binds again. */
-	bind_ours(_metadata, bdf);
+	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
 	ASSERT_TRUE(memattr_bar_file_exists(bdf, BAR2));
 }
 
@@ -466,11 +420,11 @@ TEST_F_TIMEOUT(revoke, after_grace, 120)
 	pid_t holder;
 	char c;
 
-	bind_ours(_metadata, bdf);
+	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
 	ASSERT_EQ(0, unbinder_start(&u, bdf));
 	open_and_map(_metadata, l, bdf);
 	touch(_metadata, l, 0x6d656d6174747233ULL);
-	req_fd = request_channel(_metadata, l);
+	req_fd = vfio_request_eventfd(l->dev.device_fd);
 	ASSERT_LE(0, req_fd);
 	p = (const volatile uint8_t *)l->map + SCRATCH_OFFSET;
 	if (pte_seen) {
@@ -528,7 +482,7 @@ TEST_F_TIMEOUT(revoke, after_grace, 120)
 	ASSERT_EQ(0, ret) TH_LOG("unbind: %s", strerror(-ret));
 	close(req_fd);
 
-	bind_ours(_metadata, bdf);
+	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
 	ASSERT_TRUE(memattr_bar_file_exists(bdf, BAR2));
 }
 
@@ -558,7 +512,7 @@ TEST_F(rmmod, while_bound)
 	for (d = 0; d < NR_DEVS; d++) {
 		if (!bdfs[d])
 			continue;
-		bind_ours(_metadata, bdfs[d]);
+		test_devices_bind(_metadata, bdfs[d], MEMATTR_DRIVER);
 		n++;
 	}
 	ASSERT_LE(n, memattr_driver_count());
@@ -581,7 +535,7 @@ TEST_F(rmmod, while_bound)
 	for (d = 0; d < NR_DEVS; d++) {
 		if (!bdfs[d])
 			continue;
-		bind_ours(_metadata, bdfs[d]);
+		test_devices_bind(_metadata, bdfs[d], MEMATTR_DRIVER);
 		ASSERT_TRUE(debugfs_has(bdfs[d]));
 	}
 	ASSERT_EQ(0, memattr_bar_active(bdfs[DEV_SHMEM], BAR2, want,
@@ -600,7 +554,7 @@ TEST_F(rmmod, refused_while_open)
 	const char *bdf = bdfs[DEV_SHMEM];
 	int ret;
 
-	bind_ours(_metadata, bdf);
+	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
 	open_and_map(_metadata, l, bdf);
 	ASSERT_LT(0, memattr_module_refcnt());
 	ret = kmod_unload(MEMATTR_MODULE);

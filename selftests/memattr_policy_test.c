@@ -48,6 +48,7 @@
 #include "pat_memtype.h"
 #include "pci_bars.h"
 #include "pci_sysfs.h"
+#include "test_devices.h"
 #include "vfio_cdev.h"
 #include "vfio_dev.h"
 #include "vfio_group.h"
@@ -238,15 +239,6 @@ static void state_teardown(struct __test_metadata *_metadata,
 	}
 }
 
-static void bind_to(struct __test_metadata *_metadata, enum dev_id d,
-		    const char *driver)
-{
-	int ret = pci_sysfs_bind_override(bdfs[d], driver);
-
-	ASSERT_EQ(0, ret) TH_LOG("binding %s to %s: %s", bdfs[d], driver,
-				 strerror(-ret));
-}
-
 /* The module parameters, as they decide what a freshly bound BAR shows. */
 struct params {
 	int default_attr;
@@ -400,7 +392,7 @@ TEST_F(policy, sysfs_read_format)
 		enum dev_id d = devs[i];
 		bool msix = false;
 
-		bind_to(_metadata, d, MEMATTR_DRIVER);
+		test_devices_bind(_metadata, bdfs[d], MEMATTR_DRIVER);
 		read_bars(_metadata, d, bars);
 		for (bar = 0; bar < PCI_BAR_COUNT; bar++) {
 			bool exists = memattr_bar_file_exists(bdfs[d], bar);
@@ -469,7 +461,7 @@ TEST_F(policy, sysfs_write_roundtrip)
 	for (i = 0; i < n; i++) {
 		enum dev_id d = devs[i];
 
-		bind_to(_metadata, d, MEMATTR_DRIVER);
+		test_devices_bind(_metadata, bdfs[d], MEMATTR_DRIVER);
 		read_bars(_metadata, d, bars);
 		for (bar = 0; bar < PCI_BAR_COUNT; bar++) {
 			initial[bar] = bound_value(&bars[bar], &p);
@@ -539,7 +531,7 @@ TEST_F(policy, sysfs_write_refused)
 	for (i = 0; i < n; i++) {
 		enum dev_id d = devs[i];
 
-		bind_to(_metadata, d, MEMATTR_DRIVER);
+		test_devices_bind(_metadata, bdfs[d], MEMATTR_DRIVER);
 		read_bars(_metadata, d, bars);
 		for (bar = 0; bar < PCI_BAR_COUNT; bar++) {
 			if (bars[bar].kind != PCI_BAR_MEM)
@@ -591,7 +583,7 @@ TEST_F(policy, sysfs_busy_while_open)
 		SKIP(return, "no %s: kernel without the VFIO container API",
 		     VFIO_CONTAINER_PATH);
 
-	bind_to(_metadata, DEV_SHMEM, MEMATTR_DRIVER);
+	test_devices_bind(_metadata, bdfs[DEV_SHMEM], MEMATTR_DRIVER);
 	write_ok(_metadata, DEV_SHMEM, IVSHMEM_SHMEM_BAR, "device-ngnre");
 	write_ok(_metadata, DEV_SHMEM, 0, "device-ngnre");
 
@@ -644,7 +636,7 @@ TEST_F(policy, sysfs_reset_on_rebind)
 	for (bar = 0; bar < PCI_BAR_COUNT; bar++)
 		want[bar] = bound_value(&bars[bar], &p);
 
-	bind_to(_metadata, DEV_SHMEM, MEMATTR_DRIVER);
+	test_devices_bind(_metadata, bdfs[DEV_SHMEM], MEMATTR_DRIVER);
 	write_ok(_metadata, DEV_SHMEM, IVSHMEM_SHMEM_BAR,
 		 p.default_attr == MEMATTR_NORMAL_NC ? "device-ngnre" :
 						       "normal-nc");
@@ -653,17 +645,17 @@ TEST_F(policy, sysfs_reset_on_rebind)
 	ASSERT_EQ(0, pci_sysfs_unbind(bdfs[DEV_SHMEM]));
 	ASSERT_FALSE(memattr_bar_file_exists(bdfs[DEV_SHMEM],
 					     IVSHMEM_SHMEM_BAR));
-	bind_to(_metadata, DEV_SHMEM, STOCK_DRIVER);
+	test_devices_bind(_metadata, bdfs[DEV_SHMEM], STOCK_DRIVER);
 	ASSERT_FALSE(memattr_bar_file_exists(bdfs[DEV_SHMEM],
 					     IVSHMEM_SHMEM_BAR))
 		TH_LOG("memattr files while bound to %s", STOCK_DRIVER);
 
-	bind_to(_metadata, DEV_SHMEM, MEMATTR_DRIVER);
+	test_devices_bind(_metadata, bdfs[DEV_SHMEM], MEMATTR_DRIVER);
 	assert_all_active(_metadata, DEV_SHMEM, bars, want);
 
 	write_ok(_metadata, DEV_SHMEM, IVSHMEM_SHMEM_BAR, "device-ngnre");
 	ASSERT_EQ(0, pci_sysfs_unbind(bdfs[DEV_SHMEM]));
-	bind_to(_metadata, DEV_SHMEM, MEMATTR_DRIVER);
+	test_devices_bind(_metadata, bdfs[DEV_SHMEM], MEMATTR_DRIVER);
 	assert_all_active(_metadata, DEV_SHMEM, bars, want);
 }
 
@@ -725,7 +717,7 @@ TEST_F(policy, debugfs_report)
 
 	if (skip_without(_metadata, DEV_SHMEM))
 		return;
-	bind_to(_metadata, DEV_SHMEM, MEMATTR_DRIVER);
+	test_devices_bind(_metadata, bdfs[DEV_SHMEM], MEMATTR_DRIVER);
 	read_bars(_metadata, DEV_SHMEM, bars);
 
 	for (bar = 0; bar < PCI_BAR_COUNT; bar++) {
@@ -793,7 +785,7 @@ TEST_F(policy, data_path_normal_nc)
 	for (i = 0; i < sizeof(page); i++)
 		page[i] = ivshmem_nc_byte(i);
 
-	bind_to(_metadata, DEV_SHMEM, MEMATTR_DRIVER);
+	test_devices_bind(_metadata, bdfs[DEV_SHMEM], MEMATTR_DRIVER);
 	write_ok(_metadata, DEV_SHMEM, IVSHMEM_SHMEM_BAR, "normal-nc");
 	map_bar(_metadata, st, DEV_SHMEM, IVSHMEM_SHMEM_BAR);
 	ASSERT_GE(st->map_len, (size_t)IVSHMEM_NC_END);
@@ -841,7 +833,7 @@ static void probe_bar(struct __test_metadata *_metadata,
 {
 	struct pci_bar bars[PCI_BAR_COUNT];
 
-	bind_to(_metadata, d, driver);
+	test_devices_bind(_metadata, bdfs[d], driver);
 	if (value >= 0)
 		write_ok(_metadata, d, bar, memattr_value_names[value]);
 	read_bars(_metadata, d, bars);
@@ -1109,7 +1101,7 @@ TEST_F(modparam, default_attr)
 	for (i = 0; i < n; i++) {
 		enum dev_id d = devs[i];
 
-		bind_to(_metadata, d, MEMATTR_DRIVER);
+		test_devices_bind(_metadata, bdfs[d], MEMATTR_DRIVER);
 		read_bars(_metadata, d, bars);
 		for (bar = 0; bar < PCI_BAR_COUNT; bar++)
 			want[bar] = allows(&bars[bar], MEMATTR_NORMAL_NC, &p) ?

@@ -11,6 +11,7 @@
 #define MEMATTR_SELFTEST_TEST_DEVICES_H
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "bdf.h"
 #include "kmod.h"
@@ -38,6 +39,16 @@ static inline void test_devices_get(int *argc, char *argv[],
 					   env[d], bdfs[d]);
 		}
 	}
+}
+
+/* Binds @bdf to @driver through driver_override, or fails the test. */
+static inline void test_devices_bind(struct __test_metadata *_metadata,
+				     const char *bdf, const char *driver)
+{
+	int ret = pci_sysfs_bind_override(bdf, driver);
+
+	ASSERT_EQ(0, ret) TH_LOG("binding %s to %s: %s", bdf, driver,
+				 strerror(-ret));
 }
 
 /*

@@ -17,8 +17,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -28,6 +26,7 @@
 #include "kmsg_cursor.h"
 #include "vfio_open.h"
 #include "vfio_region.h"
+#include "vfio_request.h"
 
 /* vfio asks again every 10 s; the driver revokes at the second request. */
 #define REVOKE_TIMEOUT_MS	60000
@@ -35,20 +34,6 @@
 static bool revoked(const char *msg, void *arg)
 {
 	return strstr(msg, (const char *)arg) && strstr(msg, "revoked");
-}
-
-static int set_request_eventfd(int device_fd, int efd)
-{
-	char buf[sizeof(struct vfio_irq_set) + sizeof(int)];
-	struct vfio_irq_set *set = (struct vfio_irq_set *)buf;
-
-	set->argsz = sizeof(buf);
-	set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
-	set->index = VFIO_PCI_REQ_IRQ_INDEX;
-	set->start = 0;
-	set->count = 1;
-	memcpy(set->data, &efd, sizeof(efd));
-	return ioctl(device_fd, VFIO_DEVICE_SET_IRQS, set);
 }
 
 static int fail(const char *what)
@@ -84,8 +69,8 @@ int main(int argc, char **argv)
 	kmsg = kmsg_cursor_open();
 	if (kmsg < 0)
 		return fail("kernel log");
-	efd = eventfd(0, 0);
-	if (efd < 0 || set_request_eventfd(dev.device_fd, efd))
+	efd = vfio_request_eventfd(dev.device_fd);
+	if (efd < 0)
 		return fail("request eventfd");
 	printf("mapped\n");
 
