@@ -267,6 +267,45 @@ static int unbinder_finish(struct unbinder *u)
 	return ret;
 }
 
+/*
+ * Lets @u unbind, and waits for vfio's request on @req_fd: it must come
+ * while the unbind still waits, as the device is in use.
+ */
+static void unbind_until_request(struct __test_metadata *_metadata,
+				 struct unbinder *u, int req_fd)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = req_fd, .events = POLLIN },
+		{ .fd = u->done, .events = POLLIN },
+	};
+	eventfd_t count;
+
+	ASSERT_EQ(1, write(u->go, "u", 1));
+	ASSERT_LT(0, poll(pfd, 2, REQUEST_TIMEOUT_MS))
+		TH_LOG("no request and no unbind within %d ms",
+		       REQUEST_TIMEOUT_MS);
+	ASSERT_FALSE(pfd[1].revents)
+		TH_LOG("the unbind returned while the device was in use");
+	ASSERT_EQ(0, eventfd_read(req_fd, &count));
+	TH_LOG("request signalled (count %llu)", (unsigned long long)count);
+}
+
+/* The unbind still waits; the user lets go, and then it completes. */
+static void release_until_unbound(struct __test_metadata *_metadata,
+				  struct life *l, struct unbinder *u)
+{
+	struct pollfd done = { .fd = u->done, .events = POLLIN };
+	int ret;
+
+	ASSERT_EQ(0, poll(&done, 1, 0))
+		TH_LOG("the unbind returned while the device was in use");
+	unmap_and_close(l);
+	ASSERT_LT(0, poll(&done, 1, REQUEST_TIMEOUT_MS))
+		TH_LOG("the unbind did not complete after the release");
+	ret = unbinder_finish(u);
+	ASSERT_EQ(0, ret) TH_LOG("unbind: %s", strerror(-ret));
+}
+
 static bool relayed(const char *msg, void *arg)
 {
 	const char *bdf = arg;
@@ -286,10 +325,8 @@ TEST_F(unbind, request_then_release)
 	struct life *l = &self->l;
 	const char *bdf = bdfs[DEV_SHMEM];
 	struct unbinder u = { .go = -1, .done = -1 };
-	struct pollfd pfd[2];
 	char path[128];
-	eventfd_t count;
-	int req_fd, ret;
+	int req_fd;
 
 	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
 	ASSERT_EQ(0, unbinder_start(&u, bdf));
@@ -303,18 +340,7 @@ TEST_F(unbind, request_then_release)
 	if (!variant->keep_fd)
 		vfio_dev_close(&l->dev);
 
-	ASSERT_EQ(1, write(u.go, "u", 1));
-
-	/* The request comes first; an unbind that finished first is a bug. */
-	pfd[0] = (struct pollfd){ .fd = req_fd, .events = POLLIN };
-	pfd[1] = (struct pollfd){ .fd = u.done, .events = POLLIN };
-	ASSERT_LT(0, poll(pfd, 2, REQUEST_TIMEOUT_MS))
-		TH_LOG("no request and no unbind within %d ms",
-		       REQUEST_TIMEOUT_MS);
-	ASSERT_FALSE(pfd[1].revents)
-		TH_LOG("the unbind returned while the device was in use");
-	ASSERT_EQ(0, eventfd_read(req_fd, &count));
-	TH_LOG("request signalled (count %llu)", (unsigned long long)count);
+	unbind_until_request(_metadata, &u, req_fd);
 
 	/*
 	 * remove() is waiting: the driver's files went before it was called,
@@ -324,15 +350,9 @@ TEST_F(unbind, request_then_release)
 	ASSERT_NE(0, access(path, F_OK)) TH_LOG("%s exists during remove()",
 						path);
 	touch(_metadata, l, 0x6d656d6174747232ULL);
-	pfd[1].revents = 0;
-	ASSERT_EQ(0, poll(&pfd[1], 1, 0));
 
 	/* Let go: the unbind completes. */
-	unmap_and_close(l);
-	ASSERT_LT(0, poll(&pfd[1], 1, REQUEST_TIMEOUT_MS))
-		TH_LOG("the unbind did not complete after the release");
-	ret = unbinder_finish(&u);
-	ASSERT_EQ(0, ret) TH_LOG("unbind: %s", strerror(-ret));
+	release_until_unbound(_metadata, l, &u);
 	ASSERT_EQ(-ENOENT, pci_sysfs_get_driver(bdf, path, sizeof(path)));
 	ASSERT_FALSE(debugfs_has(bdf));
 	close(req_fd);
@@ -414,9 +434,7 @@ TEST_F_TIMEOUT(revoke, after_grace, 120)
 	const volatile uint8_t *p;
 	struct memattr_pte pte;
 	bool pte_seen = memattr_pte_available();
-	int req_fd, hold_go, hold_ready, status, ret;
-	struct pollfd pfd[2];
-	eventfd_t count;
+	int req_fd, hold_go, hold_ready, status;
 	pid_t holder;
 	char c;
 
@@ -438,15 +456,7 @@ TEST_F_TIMEOUT(revoke, after_grace, 120)
 	ASSERT_LT(0, holder);
 	ASSERT_EQ(1, read(hold_ready, &c, 1));
 
-	ASSERT_EQ(1, write(u.go, "u", 1));
-	pfd[0] = (struct pollfd){ .fd = req_fd, .events = POLLIN };
-	pfd[1] = (struct pollfd){ .fd = u.done, .events = POLLIN };
-	ASSERT_LT(0, poll(pfd, 2, REQUEST_TIMEOUT_MS))
-		TH_LOG("no request and no unbind within %d ms",
-		       REQUEST_TIMEOUT_MS);
-	ASSERT_FALSE(pfd[1].revents)
-		TH_LOG("the unbind returned while the device was in use");
-	ASSERT_EQ(0, eventfd_read(req_fd, &count));
+	unbind_until_request(_metadata, &u, req_fd);
 
 	/* The first round: the mapping still works. */
 	touch(_metadata, l, 0x6d656d6174747234ULL);
@@ -473,13 +483,7 @@ TEST_F_TIMEOUT(revoke, after_grace, 120)
 	close(hold_ready);
 
 	/* Revoked is not released: the unbind waits for the close. */
-	pfd[1].revents = 0;
-	ASSERT_EQ(0, poll(&pfd[1], 1, 0));
-	unmap_and_close(l);
-	ASSERT_LT(0, poll(&pfd[1], 1, REQUEST_TIMEOUT_MS))
-		TH_LOG("the unbind did not complete after the release");
-	ret = unbinder_finish(&u);
-	ASSERT_EQ(0, ret) TH_LOG("unbind: %s", strerror(-ret));
+	release_until_unbound(_metadata, l, &u);
 	close(req_fd);
 
 	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
