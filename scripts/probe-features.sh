@@ -50,8 +50,16 @@ for src in "$probedir"/*.c; do
 	name=$(basename "$src" .c | tr '[:lower:]' '[:upper:]')
 	if try_compile "$@"; then
 		echo "#define MEMATTR_HAVE_$name 1"
-	else
-		echo "/* MEMATTR_HAVE_$name is not set */"
+		continue
 	fi
+	# A paired probe: the older kernels' API must compile instead.
+	if grep -q MEMATTR_PROBE_OLD "$src"; then
+		cp "$tmp/log" "$tmp/log.new"
+		if ! try_compile "$@" -DMEMATTR_PROBE_OLD; then
+			cat "$tmp/log.new" "$tmp/log" >&2
+			die "$(basename "$src"): neither the new nor the old API compiles (logs above); refusing to build without it"
+		fi
+	fi
+	echo "/* MEMATTR_HAVE_$name is not set */"
 done
 echo "#endif /* MEMATTR_FEATURES_H */"

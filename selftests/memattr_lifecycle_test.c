@@ -7,7 +7,13 @@
  *                   user's VFIO_PCI_REQ_IRQ_INDEX eventfd, the unbind waits
  *                   until the user lets go, then completes;
  *   revoke.*        a user that still holds a mapping at vfio's second
- *                   request loses it: entries zapped, reads get SIGBUS;
+ *                   request keeps it (as on stock), or with
+ *                   revoke_after_request=1 loses it: entries zapped,
+ *                   reads get SIGBUS;
+ *   offline.*       surprise removal (the device is marked offline, then
+ *                   removed, as pciehp does): mappings revoked at once,
+ *                   SIGBUS, also racing munmap, and users exiting during
+ *                   the revocation do not hang the remover;
  *   rmmod.*         module removal while devices are bound: a pci driver's
  *                   removal unbinds them (and they bind again after a
  *                   reload); while one is open, vfio holds a module
@@ -56,6 +62,7 @@
 #include "memattr_sysfs.h"
 #include "pat_memtype.h"
 #include "pci_bars.h"
+#include "pci_inject.h"
 #include "pci_sysfs.h"
 #include "test_devices.h"
 #include "vfio_dev.h"
@@ -216,12 +223,12 @@ FIXTURE_TEARDOWN_PARENT(unbind)
 }
 
 /*
- * The unbind, in a process of its own, forked before the device is opened
- * so that it holds no descriptor or mapping of it: the write blocks until
- * the user lets go.  (A thread would share the test's descriptors and
- * mappings: a test that failed while the unbind waits could then never
- * release them.)  The child waits for a byte on @go, unbinds, writes the
- * result to @done and exits.
+ * The unbind (or another removal), in a process of its own, forked before
+ * the device is opened so that it holds no descriptor or mapping of it:
+ * the write blocks until the user lets go.  (A thread would share the
+ * test's descriptors and mappings: a test that failed while the unbind
+ * waits could then never release them.)  The child waits for a byte on
+ * @go, removes, writes the result to @done and exits.
  */
 struct unbinder {
 	pid_t pid;
@@ -229,7 +236,8 @@ struct unbinder {
 	int done;		/* read end: the result, then EOF */
 };
 
-static int unbinder_start(struct unbinder *u, const char *bdf)
+static int remover_start(struct unbinder *u, const char *bdf,
+			 int (*remove)(const char *bdf))
 {
 	int go[2], done[2], ret;
 	char c;
@@ -244,7 +252,7 @@ static int unbinder_start(struct unbinder *u, const char *bdf)
 		close(done[0]);
 		if (read(go[0], &c, 1) != 1)
 			_exit(1);
-		ret = pci_sysfs_unbind(bdf);
+		ret = remove(bdf);
 		_exit(write(done[1], &ret, sizeof(ret)) == sizeof(ret) ? 0 : 1);
 	}
 	close(go[0]);
@@ -252,6 +260,11 @@ static int unbinder_start(struct unbinder *u, const char *bdf)
 	u->go = go[1];
 	u->done = done[0];
 	return 0;
+}
+
+static int unbinder_start(struct unbinder *u, const char *bdf)
+{
+	return remover_start(u, bdf, pci_sysfs_unbind);
 }
 
 /* The unbind's result, once it returned; -EPIPE when the child died. */
@@ -367,23 +380,48 @@ TEST_F(unbind, request_then_release)
 }
 
 /*
- * A user that does not let go when asked loses its mappings: the driver
- * lets vfio's first request pass (an orderly unplug may still touch the
- * BARs), and at the next one, 10 s later, zaps every VMA of the device,
- * a forked child's copy included. The entries are gone from the page
- * table, and reads get SIGBUS; the unbind still waits for the close.
+ * A user that does not let go when asked: by default it keeps its mappings
+ * until it closes the device, as on stock vfio-pci (a mistaken unbind must
+ * not kill a VM). With revoke_after_request=1 the driver lets vfio's first
+ * request pass (an orderly unplug may still touch the BARs), and at the
+ * next one, 10 s later, zaps every VMA of the device, a forked child's copy
+ * included, before signalling the request: the entries are gone from the
+ * page table, and reads get SIGBUS. Either way the unbind waits for the
+ * close.
  */
 FIXTURE(revoke) {
 	struct life l;
+	char saved_opt_in[MEMATTR_VALUE_MAX];
+};
+
+FIXTURE_VARIANT(revoke) {
+	bool opt_in;	/* revoke_after_request=1 */
+};
+
+FIXTURE_VARIANT_ADD(revoke, stock_by_default) {
+	.opt_in = false,
+};
+
+FIXTURE_VARIANT_ADD(revoke, opt_in) {
+	.opt_in = true,
 };
 
 FIXTURE_SETUP(revoke)
 {
+	self->saved_opt_in[0] = '\0';
 	life_setup(_metadata, &self->l);
+	ASSERT_EQ(0, memattr_param_read("revoke_after_request",
+					self->saved_opt_in,
+					sizeof(self->saved_opt_in)));
+	ASSERT_EQ(0, memattr_param_write("revoke_after_request",
+					 variant->opt_in ? "1" : "0"));
 }
 
 FIXTURE_TEARDOWN_PARENT(revoke)
 {
+	if (self->saved_opt_in[0] && kmod_loaded(MEMATTR_MODULE))
+		memattr_param_write("revoke_after_request",
+				    self->saved_opt_in);
 	life_teardown(_metadata, &self->l);
 }
 
@@ -425,6 +463,21 @@ static pid_t fork_holder(const volatile uint8_t *p, int *go, int *ready)
 	return pid;
 }
 
+/* The next request on @req_fd, while the unbind still waits. */
+static void next_request(struct __test_metadata *_metadata, int req_fd,
+			 struct unbinder *u)
+{
+	struct pollfd pfd = { .fd = req_fd, .events = POLLIN };
+	struct pollfd done = { .fd = u->done, .events = POLLIN };
+	eventfd_t count;
+
+	ASSERT_LT(0, poll(&pfd, 1, REQUEST_TIMEOUT_MS))
+		TH_LOG("no second request within %d ms", REQUEST_TIMEOUT_MS);
+	ASSERT_EQ(0, eventfd_read(req_fd, &count));
+	ASSERT_EQ(0, poll(&done, 1, 0))
+		TH_LOG("the unbind returned while the device was in use");
+}
+
 /* Two rounds of vfio's 10 s request interval, slower under KASAN. */
 TEST_F_TIMEOUT(revoke, after_grace, 120)
 {
@@ -434,7 +487,7 @@ TEST_F_TIMEOUT(revoke, after_grace, 120)
 	const volatile uint8_t *p;
 	struct memattr_pte pte;
 	bool pte_seen = memattr_pte_available();
-	int req_fd, hold_go, hold_ready, status;
+	int req_fd, hold_go, hold_ready, status, pte_ret;
 	pid_t holder;
 	char c;
 
@@ -461,24 +514,36 @@ TEST_F_TIMEOUT(revoke, after_grace, 120)
 	/* The first round: the mapping still works. */
 	touch(_metadata, l, 0x6d656d6174747234ULL);
 
-	/* The next request revokes; the driver says so once it is done. */
-	ASSERT_LT(0, kmsg_cursor_wait(l->kmsg, revoked, (void *)bdf,
-				      REQUEST_TIMEOUT_MS))
-		TH_LOG("no revocation logged for %s within %d ms", bdf,
-		       REQUEST_TIMEOUT_MS);
-	if (pte_seen)
-		ASSERT_EQ(-ENOENT, memattr_pte_query(p, &pte))
-			TH_LOG("still mapped after the revocation: %s",
-			       pte.line);
-	ASSERT_EQ(SIGBUS, access_probe_read(p));
+	/* The driver's part of the next request is done before it is sent. */
+	next_request(_metadata, req_fd, &u);
+	if (variant->opt_in) {
+		ASSERT_LT(0, kmsg_cursor_wait(l->kmsg, revoked, (void *)bdf,
+					      REQUEST_TIMEOUT_MS))
+			TH_LOG("no revocation logged for %s", bdf);
+	} else {
+		ASSERT_EQ(0, kmsg_cursor_grep(l->kmsg, revoked, (void *)bdf))
+			TH_LOG("revoked without revoke_after_request");
+	}
+	if (pte_seen) {
+		pte_ret = memattr_pte_query(p, &pte);
+		ASSERT_EQ(variant->opt_in ? -ENOENT : 0, pte_ret)
+			TH_LOG("after the second request: %s",
+			       pte_ret ? strerror(-pte_ret) : pte.line);
+	}
+	ASSERT_EQ(variant->opt_in ? SIGBUS : 0, access_probe_read(p));
+	if (!variant->opt_in)
+		touch(_metadata, l, 0x6d656d6174747235ULL);
 
-	/* The forked copy went too. */
+	/* The forked copy went too, or stayed too. */
 	ASSERT_EQ(1, write(hold_go, "g", 1));
 	ASSERT_EQ(holder, waitpid(holder, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	ASSERT_TRUE(WIFEXITED(status) &&
+		    WEXITSTATUS(status) == (variant->opt_in ? 0 : 1))
 		TH_LOG("the forked holder's read %s",
 		       WIFEXITED(status) && WEXITSTATUS(status) == 1 ?
-		       "still worked" : "failed otherwise");
+		       "still worked" : WIFEXITED(status) &&
+		       WEXITSTATUS(status) == 0 ? "got SIGBUS" :
+		       "failed otherwise");
 	close(hold_go);
 	close(hold_ready);
 
@@ -488,6 +553,227 @@ TEST_F_TIMEOUT(revoke, after_grace, 120)
 
 	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
 	ASSERT_TRUE(memattr_bar_file_exists(bdf, BAR2));
+}
+
+/*
+ * Surprise removal: the device is marked offline, then removed, as pciehp
+ * does when a device vanished (selftests/modules/memattr-pci-inject.ko).
+ * Every access is dead then, so the driver revokes the mappings at vfio's
+ * first request, before the user is told. The remover still waits for the
+ * close; a rescan brings the device back.
+ *
+ *   offline.sigbus        entries gone, SIGBUS, a forked copy too;
+ *   offline.munmap_race   processes that map, touch and unmap in a loop
+ *                         while the revocation runs (the zap must never
+ *                         meet a VMA whose page tables munmap frees);
+ *   offline.exit_race     the only users are processes that die of the
+ *                         revocation's SIGBUS: the remover must not be left
+ *                         holding their last mm reference (its own exit_mmap
+ *                         would queue the device's last fput behind itself).
+ */
+#define OFFLINE_ROUNDS		10
+#define OFFLINE_CHURNERS	3
+/* A guard against a hang: a healthy removal takes well under a second. */
+#define OFFLINE_REMOVE_MS	30000
+
+FIXTURE(offline) {
+	struct life l;
+};
+
+FIXTURE_SETUP(offline)
+{
+	life_setup(_metadata, &self->l);
+	if (!pci_inject_available())
+		SKIP(return, "no %s: memattr-pci-inject.ko not loaded",
+		     PCI_INJECT_DIR);
+}
+
+/* The device may be gone when a test failed mid-way: bring it back. */
+FIXTURE_TEARDOWN_PARENT(offline)
+{
+	if (bdfs[DEV_SHMEM] && !pci_sysfs_device_exists(bdfs[DEV_SHMEM]))
+		pci_sysfs_rescan();
+	life_teardown(_metadata, &self->l);
+}
+
+static void remove_until_revoked(struct __test_metadata *_metadata,
+				 struct life *l, struct unbinder *u,
+				 const char *bdf)
+{
+	ASSERT_EQ(1, write(u->go, "r", 1));
+	ASSERT_LT(0, kmsg_cursor_wait(l->kmsg, revoked, (void *)bdf,
+				      OFFLINE_REMOVE_MS))
+		TH_LOG("no revocation logged for %s", bdf);
+}
+
+/* The removal completes once every user let go; the device comes back. */
+static void removed_and_back(struct __test_metadata *_metadata,
+			     struct unbinder *u, const char *bdf)
+{
+	struct pollfd done = { .fd = u->done, .events = POLLIN };
+	int ret;
+
+	ASSERT_LT(0, poll(&done, 1, OFFLINE_REMOVE_MS))
+		TH_LOG("the removal did not complete within %d ms",
+		       OFFLINE_REMOVE_MS);
+	ret = unbinder_finish(u);
+	ASSERT_EQ(0, ret) TH_LOG("surprise removal: %s", strerror(-ret));
+	ASSERT_FALSE(pci_sysfs_device_exists(bdf));
+	ASSERT_EQ(0, pci_sysfs_rescan());
+	ASSERT_TRUE(pci_sysfs_device_exists(bdf));
+}
+
+TEST_F_TIMEOUT(offline, sigbus, 120)
+{
+	struct life *l = &self->l;
+	const char *bdf = bdfs[DEV_SHMEM];
+	struct unbinder u = { .go = -1, .done = -1 };
+	bool pte_seen = memattr_pte_available();
+	const volatile uint8_t *p;
+	struct memattr_pte pte;
+	int hold_go, hold_ready, status;
+	struct pollfd done;
+	pid_t holder;
+	char c;
+
+	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
+	ASSERT_EQ(0, remover_start(&u, bdf, pci_inject_surprise_remove));
+	open_and_map(_metadata, l, bdf);
+	touch(_metadata, l, 0x6d656d6174747236ULL);
+	p = (const volatile uint8_t *)l->map + SCRATCH_OFFSET;
+	holder = fork_holder(p, &hold_go, &hold_ready);
+	ASSERT_LT(0, holder);
+	ASSERT_EQ(1, read(hold_ready, &c, 1));
+
+	remove_until_revoked(_metadata, l, &u, bdf);
+	if (pte_seen)
+		ASSERT_EQ(-ENOENT, memattr_pte_query(p, &pte))
+			TH_LOG("still mapped after the revocation: %s",
+			       pte.line);
+	ASSERT_EQ(SIGBUS, access_probe_read(p));
+	ASSERT_EQ(1, write(hold_go, "g", 1));
+	ASSERT_EQ(holder, waitpid(holder, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("the forked holder's read did not get SIGBUS");
+	close(hold_go);
+	close(hold_ready);
+
+	/* Revoked is not released: the removal waits for the close. */
+	done = (struct pollfd){ .fd = u.done, .events = POLLIN };
+	ASSERT_EQ(0, poll(&done, 1, 0))
+		TH_LOG("the removal returned while the device was open");
+	unmap_and_close(l);
+	removed_and_back(_metadata, &u, bdf);
+}
+
+/*
+ * Maps all of BAR2, touches it and unmaps it until *@stop, in a process
+ * of its own. A touch after the revocation gets SIGBUS (caught), and the
+ * loop goes on: munmap keeps racing the zap. Exits 0, or 1 when a map
+ * failed for another reason than the device being gone.
+ */
+static pid_t fork_churner(int device_fd, const struct vfio_region_info *ri,
+			  volatile int *stop)
+{
+	pid_t pid = fork();
+	unsigned int i;
+	void *m;
+
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (i = 0; !*stop && i < 1000000; i++) {
+		m = vfio_region_mmap(device_fd, ri, 0);
+		if (m == MAP_FAILED)
+			_exit(1);
+		access_probe_read((uint8_t *)m + (i % 16) * 4096);
+		munmap(m, ri->size);
+	}
+	_exit(0);
+}
+
+TEST_F_TIMEOUT(offline, munmap_race, 300)
+{
+	struct life *l = &self->l;
+	const char *bdf = bdfs[DEV_SHMEM];
+	pid_t churners[OFFLINE_CHURNERS];
+	struct vfio_region_info ri;
+	volatile int *stop;
+	int round, i, status;
+
+	stop = mmap(NULL, sizeof(*stop), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, stop);
+	for (round = 0; round < OFFLINE_ROUNDS; round++) {
+		struct unbinder u = { .go = -1, .done = -1 };
+
+		test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
+		ASSERT_EQ(0, remover_start(&u, bdf,
+					   pci_inject_surprise_remove));
+		open_and_map(_metadata, l, bdf);
+		touch(_metadata, l, 0x6d656d6174747237ULL);
+		ASSERT_EQ(0, vfio_region_get_info(l->dev.device_fd, BAR2, &ri));
+		*stop = 0;
+		for (i = 0; i < OFFLINE_CHURNERS; i++) {
+			churners[i] = fork_churner(l->dev.device_fd, &ri, stop);
+			ASSERT_LT(0, churners[i]);
+		}
+
+		remove_until_revoked(_metadata, l, &u, bdf);
+		ASSERT_EQ(SIGBUS, access_probe_read((uint8_t *)l->map +
+						    SCRATCH_OFFSET));
+		*stop = 1;
+		for (i = 0; i < OFFLINE_CHURNERS; i++) {
+			ASSERT_EQ(churners[i], waitpid(churners[i], &status, 0));
+			ASSERT_TRUE(WIFEXITED(status) &&
+				    WEXITSTATUS(status) == 0)
+				TH_LOG("churner %d: status %#x", i, status);
+		}
+		unmap_and_close(l);
+		removed_and_back(_metadata, &u, bdf);
+	}
+	munmap((void *)stop, sizeof(*stop));
+}
+
+TEST_F_TIMEOUT(offline, exit_race, 300)
+{
+	struct life *l = &self->l;
+	const char *bdf = bdfs[DEV_SHMEM];
+	pid_t users[OFFLINE_CHURNERS];
+	int round, i, status;
+
+	for (round = 0; round < OFFLINE_ROUNDS; round++) {
+		struct unbinder u = { .go = -1, .done = -1 };
+		volatile uint8_t *p;
+
+		test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
+		ASSERT_EQ(0, remover_start(&u, bdf,
+					   pci_inject_surprise_remove));
+		open_and_map(_metadata, l, bdf);
+		touch(_metadata, l, 0x6d656d6174747238ULL);
+		p = (volatile uint8_t *)l->map + SCRATCH_OFFSET;
+		/* Each reads until the revocation's SIGBUS kills it. */
+		for (i = 0; i < OFFLINE_CHURNERS; i++) {
+			users[i] = fork();
+			ASSERT_LE(0, users[i]);
+			if (!users[i]) {
+				prctl(PR_SET_PDEATHSIG, SIGKILL);
+				for (;;)
+					(void)*p;
+			}
+		}
+		/* Only the dying users hold the device now. */
+		unmap_and_close(l);
+
+		ASSERT_EQ(1, write(u.go, "r", 1));
+		for (i = 0; i < OFFLINE_CHURNERS; i++) {
+			ASSERT_EQ(users[i], waitpid(users[i], &status, 0));
+			ASSERT_TRUE(WIFSIGNALED(status) &&
+				    WTERMSIG(status) == SIGBUS)
+				TH_LOG("user %d: status %#x", i, status);
+		}
+		removed_and_back(_metadata, &u, bdf);
+	}
 }
 
 FIXTURE(rmmod) {

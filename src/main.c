@@ -3,12 +3,14 @@
  * memattr-vfio-pci: a vfio-pci variant driver that lets the admin choose the
  * memory type of each BAR's mappings (sysfs.c, policy.c). Everything else is
  * handed to vfio-pci-core. The policy is applied in two places: the kernel's
- * own BAR mapping at open (barmap.c) and each user mapping at mmap.
+ * own BAR mapping at open (barmap.c, x86) and each user mapping at mmap.
+ * Mappings of a device that is gone are revoked (revoke.c).
  *
  * It binds only when driver_override names it, like vfio-pci itself.
  */
 
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/pci.h>
 #include <linux/vfio.h>
 #include <linux/vfio_pci_core.h>
@@ -28,16 +30,9 @@ static int memattr_vfio_pci_open_device(struct vfio_device *core_vdev)
 		return ret;
 
 	/* Before finish_enable, so no user can map or access a BAR yet. */
-	ret = memattr_barmap_apply(mdev);
-	if (ret)
-		goto out_disable;
-
+	memattr_barmap_apply(mdev);
 	vfio_pci_core_finish_enable(vdev);
 	return 0;
-
-out_disable:
-	vfio_pci_core_disable(vdev);
-	return ret;
 }
 
 static int memattr_vfio_pci_mmap(struct vfio_device *core_vdev,
@@ -49,6 +44,12 @@ static int memattr_vfio_pci_mmap(struct vfio_device *core_vdev,
 			      (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT);
 	int ret;
 
+	if (index < PCI_STD_NUM_BARS) {
+		ret = memattr_barmap_check(mdev, index);
+		if (ret)
+			return ret;
+	}
+
 	ret = vfio_pci_core_mmap(core_vdev, vma);
 	if (ret || index >= PCI_STD_NUM_BARS)
 		return ret;
@@ -58,27 +59,15 @@ static int memattr_vfio_pci_mmap(struct vfio_device *core_vdev,
 }
 
 /*
- * vfio asks the user to release the device (remove() or unbind is waiting
- * for the last close) with count 0, then again every 10 seconds. A user
- * that has not let go by the second request loses its BAR mappings: its
- * accesses get SIGBUS instead of reaching a device that is going away.
- * The first round is left alone, so that a user such as QEMU can finish an
- * orderly unplug of its guest, which may still touch the BARs.
+ * vfio asks the user to let go of a device that is being removed. Where
+ * revoke.c takes the mappings away, it does so before the user is told,
+ * so a user woken by this request finds them gone already.
  */
 static void memattr_vfio_pci_request(struct vfio_device *core_vdev,
 				     unsigned int count)
 {
-	struct memattr_vfio_pci_device *mdev = memattr_from_vdev(core_vdev);
-	unsigned int zapped;
-
+	memattr_revoke_on_request(memattr_from_vdev(core_vdev), count);
 	vfio_pci_core_request(core_vdev, count);
-	if (!count)
-		return;
-
-	zapped = memattr_vma_revoke(mdev);
-	if (zapped)
-		pci_warn(memattr_pdev(mdev), "device still in use after the release request: revoked %u BAR mapping(s), accesses now get SIGBUS\n",
-			 zapped);
 }
 
 static const struct vfio_device_ops memattr_vfio_pci_ops = {
@@ -106,6 +95,10 @@ static int memattr_vfio_pci_probe(struct pci_dev *pdev,
 {
 	struct memattr_vfio_pci_device *mdev;
 	int ret;
+
+	ret = memattr_admission_check(pdev);
+	if (ret)
+		return ret;
 
 	mdev = vfio_alloc_device(memattr_vfio_pci_device, core_device.vdev,
 				 &pdev->dev, &memattr_vfio_pci_ops);
@@ -142,6 +135,37 @@ static void memattr_vfio_pci_remove(struct pci_dev *pdev)
 	vfio_put_device(&mdev->core_device.vdev);
 }
 
+static bool enable_sriov;
+module_param(enable_sriov, bool, 0644);
+MODULE_PARM_DESC(enable_sriov,
+		 "Allow creating VFs through sriov_numvfs, as vfio-pci's parameter of the same name (needs a user-space PF driver; default: false)");
+
+static int memattr_vfio_pci_sriov_configure(struct pci_dev *pdev,
+					    int nr_virtfn)
+{
+	struct memattr_vfio_pci_device *mdev = memattr_from_dev(&pdev->dev);
+
+	if (!READ_ONCE(enable_sriov))
+		return -ENOENT;
+	return vfio_pci_core_sriov_configure(&mdev->core_device, nr_virtfn);
+}
+
+/* vfio's handler signals the user; a device given up loses its mappings. */
+static pci_ers_result_t
+memattr_vfio_pci_error_detected(struct pci_dev *pdev,
+				pci_channel_state_t state)
+{
+	pci_ers_result_t ret;
+
+	ret = vfio_pci_core_err_handlers.error_detected(pdev, state);
+	memattr_revoke_on_error(memattr_from_dev(&pdev->dev), state);
+	return ret;
+}
+
+static const struct pci_error_handlers memattr_vfio_pci_err_handlers = {
+	.error_detected = memattr_vfio_pci_error_detected,
+};
+
 static const struct pci_device_id memattr_vfio_pci_table[] = {
 	/* Any device, but only through driver_override. */
 	{ PCI_DRIVER_OVERRIDE_DEVICE_VFIO(PCI_ANY_ID, PCI_ANY_ID) },
@@ -154,7 +178,8 @@ static struct pci_driver memattr_vfio_pci_driver = {
 	.id_table = memattr_vfio_pci_table,
 	.probe = memattr_vfio_pci_probe,
 	.remove = memattr_vfio_pci_remove,
-	.err_handler = &vfio_pci_core_err_handlers,
+	.sriov_configure = memattr_vfio_pci_sriov_configure,
+	.err_handler = &memattr_vfio_pci_err_handlers,
 	/* DMA ownership is claimed by vfio when userspace opens the device. */
 	.driver_managed_dma = true,
 	/* Created by the driver core before the bind uevent. */

@@ -16,6 +16,7 @@
 #include <linux/vfio.h>
 #include <linux/vfio_pci_core.h>
 
+#include "compat.h"
 #include "policy.h"
 
 #define MEMATTR_VFIO_PCI_NAME "memattr-vfio-pci"
@@ -36,7 +37,13 @@ struct memattr_bar {
 	 */
 	const struct vm_operations_struct *core_vm_ops;
 	struct vm_operations_struct vm_ops;	/* not const: filled at mmap */
+	atomic_t mappings;			/* live VMAs */
 	atomic64_t faults;
+	/*
+	 * x86, normal-nc: why the kernel's BAR mapping is not WC at this
+	 * open (its mmap is refused), or 0. Set in open_device().
+	 */
+	int barmap_err;
 };
 
 struct memattr_vfio_pci_device {
@@ -44,11 +51,13 @@ struct memattr_vfio_pci_device {
 	struct vfio_pci_core_device core_device;
 	struct memattr_bar bar[PCI_STD_NUM_BARS];
 	spinlock_t vm_ops_lock;		/* the one-time copies of vm_ops */
-	struct mutex vmas_lock;		/* vmas */
-	struct list_head vmas;		/* every VMA of every BAR */
-	/* Set once, when the device goes away; faults read it (vma.c). */
+	/* Set once, when the device is gone; faults read it (vma.c). */
 	struct rw_semaphore revoke_sem;
 	bool revoked;
+#ifndef MEMATTR_HAVE_VFIO_DEVICE_INODE
+	struct mutex vmas_lock;		/* vmas */
+	struct list_head vmas;		/* every VMA of every BAR (revoke.c) */
+#endif
 	/* BARs holding the MSI-X table or PBA, read once at probe. */
 	u8 msix_bars;
 	/* Per device, so one device's refusals never hide another's. */
@@ -79,8 +88,14 @@ static inline struct pci_dev *memattr_pdev(struct memattr_vfio_pci_device *mdev)
 /* sysfs.c */
 extern const struct attribute_group *memattr_dev_groups[];
 
+/* admission.c */
+int memattr_admission_check(struct pci_dev *pdev);
+
 /* barmap.c */
-int memattr_barmap_apply(struct memattr_vfio_pci_device *mdev);
+const char *memattr_barmap_wc_unavailable(void);
+void memattr_barmap_apply(struct memattr_vfio_pci_device *mdev);
+int memattr_barmap_check(struct memattr_vfio_pci_device *mdev,
+			 unsigned int bar);
 
 /* vma.c */
 void memattr_vma_init(struct memattr_vfio_pci_device *mdev);
@@ -88,7 +103,17 @@ int memattr_vma_track(struct memattr_vfio_pci_device *mdev, unsigned int bar,
 		      struct vm_area_struct *vma);
 unsigned int memattr_vma_count(struct memattr_vfio_pci_device *mdev,
 			       unsigned int bar);
-unsigned int memattr_vma_revoke(struct memattr_vfio_pci_device *mdev);
+
+/* revoke.c */
+void memattr_revoke_init(struct memattr_vfio_pci_device *mdev);
+int memattr_revoke_track(struct memattr_vfio_pci_device *mdev,
+			 struct vm_area_struct *vma, gfp_t gfp);
+void memattr_revoke_untrack(struct memattr_vfio_pci_device *mdev,
+			    struct vm_area_struct *vma);
+void memattr_revoke_on_request(struct memattr_vfio_pci_device *mdev,
+			       unsigned int count);
+void memattr_revoke_on_error(struct memattr_vfio_pci_device *mdev,
+			     pci_channel_state_t state);
 
 /* debugfs.c */
 void memattr_debugfs_init(void);

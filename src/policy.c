@@ -171,7 +171,8 @@ int memattr_bar_allows(struct memattr_vfio_pci_device *mdev,
 		*why = "the BAR is not prefetchable (see unsafe_nonprefetchable_nc)";
 		return -EOPNOTSUPP;
 	}
-	return 0;
+	*why = memattr_barmap_wc_unavailable();
+	return *why ? -EOPNOTSUPP : 0;
 }
 
 /* The caller has checked memattr_bar_allows() and holds dev_set->lock. */

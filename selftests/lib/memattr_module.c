@@ -22,22 +22,29 @@
 
 #define DRIVER_DIR "/sys/bus/pci/drivers/" MEMATTR_DRIVER
 
-/* "default_attr=V unsafe_nonprefetchable_nc=V", as the module has them. */
+static const char *const memattr_params[] = {
+	"default_attr", "unsafe_nonprefetchable_nc", "revoke_after_request",
+	"disable_denylist", "enable_sriov",
+};
+
+/* "default_attr=V unsafe_nonprefetchable_nc=V ...", as the module has them. */
 int memattr_module_params(char *buf, size_t len)
 {
-	char dft[MEMATTR_VALUE_MAX], unsafe[MEMATTR_VALUE_MAX];
+	char val[MEMATTR_VALUE_MAX];
+	size_t i, used = 0;
 	int ret;
 
-	ret = memattr_param_read("default_attr", dft, sizeof(dft));
-	if (ret)
-		return ret;
-	ret = memattr_param_read("unsafe_nonprefetchable_nc", unsafe,
-				 sizeof(unsafe));
-	if (ret)
-		return ret;
-	if ((size_t)snprintf(buf, len, "default_attr=%s unsafe_nonprefetchable_nc=%s",
-			     dft, unsafe) >= len)
-		return -ENAMETOOLONG;
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(memattr_params) / sizeof(memattr_params[0]); i++) {
+		ret = memattr_param_read(memattr_params[i], val, sizeof(val));
+		if (ret)
+			return ret;
+		ret = snprintf(buf + used, len - used, "%s%s=%s", used ? " " : "",
+			       memattr_params[i], val);
+		if (ret < 0 || (size_t)ret >= len - used)
+			return -ENAMETOOLONG;
+		used += ret;
+	}
 	return 0;
 }
 

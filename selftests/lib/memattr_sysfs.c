@@ -125,6 +125,16 @@ int memattr_param_read(const char *param, char *buf, size_t len)
 	return 0;
 }
 
+/* Sets a module parameter that is writable at run time. */
+int memattr_param_write(const char *param, const char *val)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/module/" MEMATTR_MODULE
+		 "/parameters/%s", param);
+	return sysfs_file_write(path, val);
+}
+
 /*
  * The line of BAR @bar in /sys/kernel/debug/memattr-vfio-pci/BDF, without
  * its newline; -ENOENT when there is none.

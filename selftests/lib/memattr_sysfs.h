@@ -31,6 +31,7 @@ int memattr_bar_active(const char *bdf, unsigned int bar, char *buf,
 int memattr_bar_write(const char *bdf, unsigned int bar, const char *val);
 
 int memattr_param_read(const char *param, char *buf, size_t len);
+int memattr_param_write(const char *param, const char *val);
 int memattr_debugfs_bar_line(const char *bdf, unsigned int bar, char *buf,
 			     size_t len);
 

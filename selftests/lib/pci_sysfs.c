@@ -23,31 +23,6 @@
 
 #define PCI_SYSFS "/sys/bus/pci"
 
-static int sysfs_write(const char *path, const char *val)
-{
-	size_t len = strlen(val);
-	ssize_t ret;
-	int fd;
-
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return lib_errno("open %s", path);
-
-	ret = write(fd, val, len);
-	if (ret < 0) {
-		ret = lib_errno("write \"%s\" to %s", val, path);
-		close(fd);
-		return ret;
-	}
-	close(fd);
-
-	if ((size_t)ret != len) {
-		lib_log("short write \"%s\" to %s", val, path);
-		return -EIO;
-	}
-	return 0;
-}
-
 /* Reads one line, without its newline. */
 static int sysfs_read(const char *path, char *buf, size_t len)
 {
@@ -153,7 +128,7 @@ int pci_sysfs_set_override(const char *bdf, const char *driver)
 
 	snprintf(path, sizeof(path), PCI_SYSFS "/devices/%s/driver_override",
 		 bdf);
-	return sysfs_write(path, driver[0] ? driver : "\n");
+	return sysfs_file_write(path, driver[0] ? driver : "\n");
 }
 
 int pci_sysfs_unbind(const char *bdf)
@@ -164,7 +139,7 @@ int pci_sysfs_unbind(const char *bdf)
 		 bdf);
 	if (access(path, F_OK) && errno == ENOENT)
 		return 0;
-	return sysfs_write(path, bdf);
+	return sysfs_file_write(path, bdf);
 }
 
 /*
@@ -190,7 +165,7 @@ int pci_sysfs_bind_override(const char *bdf, const char *driver)
 	if (ret)
 		return ret;
 
-	ret = sysfs_write(PCI_SYSFS "/drivers_probe", bdf);
+	ret = sysfs_file_write(PCI_SYSFS "/drivers_probe", bdf);
 	if (ret)
 		return ret;
 
@@ -250,4 +225,10 @@ int pci_sysfs_restore(const char *bdf, const struct pci_sysfs_state *state)
 	if (ret)
 		return ret;
 	return strcmp(cur, state->driver) ? -ENXIO : 0;
+}
+
+/* Re-enumerates every PCI bus: a removed device comes back. */
+int pci_sysfs_rescan(void)
+{
+	return sysfs_file_write(PCI_SYSFS "/rescan", "1");
 }

@@ -22,6 +22,7 @@ int pci_sysfs_get_driver(const char *bdf, char *buf, size_t len);
 int pci_sysfs_get_override(const char *bdf, char *buf, size_t len);
 int pci_sysfs_set_override(const char *bdf, const char *driver);
 int pci_sysfs_unbind(const char *bdf);
+int pci_sysfs_rescan(void);
 int pci_sysfs_bind_override(const char *bdf, const char *driver);
 
 int pci_sysfs_save(const char *bdf, struct pci_sysfs_state *state);

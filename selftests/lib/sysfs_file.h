@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Reading a whole small sysfs, debugfs or procfs file. */
+/* Reading or writing a whole small sysfs, debugfs or procfs file. */
 #ifndef MEMATTR_SELFTEST_SYSFS_FILE_H
 #define MEMATTR_SELFTEST_SYSFS_FILE_H
 
@@ -7,5 +7,8 @@
 
 /* The file as read, newline included, NUL-terminated; 0 or -errno. */
 int sysfs_file_read(const char *path, char *buf, size_t len);
+
+/* Writes all of @val in one write(); 0 or -errno. */
+int sysfs_file_write(const char *path, const char *val);
 
 #endif /* MEMATTR_SELFTEST_SYSFS_FILE_H */
