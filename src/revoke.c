@@ -236,7 +236,7 @@ void memattr_revoke_on_request(struct memattr_vfio_pci_device *mdev,
 	if (pci_channel_offline(memattr_pdev(mdev)))
 		memattr_revoke_log(mdev, "device is offline");
 	else if (count && READ_ONCE(revoke_after_request))
-		memattr_revoke_log(mdev, "device still in use after the release request (revoke_after_request)");
+		memattr_revoke_log(mdev, "still in use at the release request");
 }
 
 /* AER or DPC recovery gave the device up. */

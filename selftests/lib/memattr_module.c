@@ -20,6 +20,7 @@
 #include "memattr_sysfs.h"
 #include "pci_sysfs.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define DRIVER_DIR "/sys/bus/pci/drivers/" MEMATTR_DRIVER
 
 static const char *const memattr_params[] = {
@@ -35,7 +36,7 @@ int memattr_module_params(char *buf, size_t len)
 	int ret;
 
 	buf[0] = '\0';
-	for (i = 0; i < sizeof(memattr_params) / sizeof(memattr_params[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(memattr_params); i++) {
 		ret = memattr_param_read(memattr_params[i], val, sizeof(val));
 		if (ret)
 			return ret;
