@@ -67,6 +67,10 @@ if [ ${#build_only_lanes[@]} -gt 0 ]; then
 	done
 	"$top/scripts/udev-lane.sh" udev || true
 	count udev
+	# x86 without PAT: normal-nc must be refused, never silently UC-.
+	MEMATTR_GUEST_ARGS=nopat MEMATTR_TESTS=memattr_nopat_test \
+		"$top/scripts/lane.sh" amd64-6.12 amd64-6.12-nopat || true
+	count amd64-6.12-nopat
 fi
 
 # Self-check of the runner itself: a guest kernel WARNING must fail a lane.
