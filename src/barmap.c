@@ -109,9 +109,9 @@ static int memattr_barmap_wc(struct vfio_pci_core_device *vdev,
  * Called from open_device() between vfio_pci_core_enable() and
  * vfio_pci_core_finish_enable(), so no user can map or access a BAR yet.
  */
-void memattr_barmap_apply(struct memattr_vfio_pci_device *mdev)
+void memattr_barmap_apply(struct memattr_device *mdev)
 {
-	struct vfio_pci_core_device *vdev = &mdev->core_device;
+	struct vfio_pci_core_device *vdev = mdev->core;
 	unsigned int bar;
 
 	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
@@ -136,13 +136,13 @@ const char *memattr_barmap_wc_unavailable(void)
 	return NULL;
 }
 
-void memattr_barmap_apply(struct memattr_vfio_pci_device *mdev)
+void memattr_barmap_apply(struct memattr_device *mdev)
 {
 }
 #endif
 
 /* At mmap of BAR @bar: 0, or the error the user gets instead of a map. */
-int memattr_barmap_check(struct memattr_vfio_pci_device *mdev,
+int memattr_barmap_check(struct memattr_device *mdev,
 			 unsigned int bar)
 {
 	return mdev->bar[bar].value == MEMATTR_NORMAL_NC ?

@@ -34,7 +34,7 @@ static struct dentry *memattr_debugfs_root;
 
 static int memattr_debugfs_show(struct seq_file *s, void *unused)
 {
-	struct memattr_vfio_pci_device *mdev = s->private;
+	struct memattr_device *mdev = s->private;
 	struct pci_dev *pdev = memattr_pdev(mdev);
 	unsigned int bar;
 
@@ -69,7 +69,7 @@ void memattr_debugfs_exit(void)
 }
 
 /* debugfs failures are not fatal: the driver works without it. */
-void memattr_debugfs_add(struct memattr_vfio_pci_device *mdev)
+void memattr_debugfs_add(struct memattr_device *mdev)
 {
 	mdev->debugfs = debugfs_create_file(pci_name(memattr_pdev(mdev)), 0444,
 					    memattr_debugfs_root, mdev,
@@ -77,7 +77,7 @@ void memattr_debugfs_add(struct memattr_vfio_pci_device *mdev)
 }
 
 /* Waits for readers, so the device can be freed afterwards. */
-void memattr_debugfs_remove(struct memattr_vfio_pci_device *mdev)
+void memattr_debugfs_remove(struct memattr_device *mdev)
 {
 	debugfs_remove(mdev->debugfs);
 	mdev->debugfs = NULL;

@@ -19,10 +19,23 @@
 #include "memattr.h"
 #include "policy.h"
 
+/* The variant driver's vfio device, with this driver's state beside it. */
+struct memattr_variant {
+	/* Must stay first: vfio_alloc_device() requires offset 0. */
+	struct vfio_pci_core_device core_device;
+	struct memattr_device mdev;
+};
+
+static struct memattr_device *memattr_variant(struct vfio_device *core_vdev)
+{
+	return &container_of(core_vdev, struct memattr_variant,
+			     core_device.vdev)->mdev;
+}
+
 static int memattr_vfio_pci_open_device(struct vfio_device *core_vdev)
 {
-	struct memattr_vfio_pci_device *mdev = memattr_from_vdev(core_vdev);
-	struct vfio_pci_core_device *vdev = &mdev->core_device;
+	struct memattr_device *mdev = memattr_variant(core_vdev);
+	struct vfio_pci_core_device *vdev = mdev->core;
 	int ret;
 
 	ret = vfio_pci_core_enable(vdev);
@@ -38,36 +51,13 @@ static int memattr_vfio_pci_open_device(struct vfio_device *core_vdev)
 static int memattr_vfio_pci_mmap(struct vfio_device *core_vdev,
 				 struct vm_area_struct *vma)
 {
-	struct memattr_vfio_pci_device *mdev = memattr_from_vdev(core_vdev);
-	/* Decoded first: vfio-pci on 6.1 rewrites vm_pgoff to the BAR's pfn. */
-	unsigned long index = vma->vm_pgoff >>
-			      (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT);
-	int ret;
-
-	if (index < PCI_STD_NUM_BARS) {
-		ret = memattr_barmap_check(mdev, index);
-		if (ret)
-			return ret;
-	}
-
-	ret = vfio_pci_core_mmap(core_vdev, vma);
-	if (ret || index >= PCI_STD_NUM_BARS)
-		return ret;
-
-	memattr_vma_apply(vma, mdev->bar[index].value);
-	return memattr_vma_track(mdev, index, vma);
+	return memattr_device_mmap(memattr_variant(core_vdev), vma);
 }
 
-/*
- * vfio asks the user to let go of a device that is being removed. Where
- * revoke.c takes the mappings away, it does so before the user is told,
- * so a user woken by this request finds them gone already.
- */
 static void memattr_vfio_pci_request(struct vfio_device *core_vdev,
 				     unsigned int count)
 {
-	memattr_revoke_on_request(memattr_from_vdev(core_vdev), count);
-	vfio_pci_core_request(core_vdev, count);
+	memattr_device_request(memattr_variant(core_vdev), count);
 }
 
 static const struct vfio_device_ops memattr_vfio_pci_ops = {
@@ -93,46 +83,44 @@ static const struct vfio_device_ops memattr_vfio_pci_ops = {
 static int memattr_vfio_pci_probe(struct pci_dev *pdev,
 				  const struct pci_device_id *id)
 {
-	struct memattr_vfio_pci_device *mdev;
+	struct memattr_variant *variant;
 	int ret;
 
 	ret = memattr_admission_check(pdev);
 	if (ret)
 		return ret;
 
-	mdev = vfio_alloc_device(memattr_vfio_pci_device, core_device.vdev,
-				 &pdev->dev, &memattr_vfio_pci_ops);
-	if (IS_ERR(mdev))
-		return PTR_ERR(mdev);
+	variant = vfio_alloc_device(memattr_variant, core_device.vdev,
+				    &pdev->dev, &memattr_vfio_pci_ops);
+	if (IS_ERR(variant))
+		return PTR_ERR(variant);
 
-	memattr_vma_init(mdev);
 	/* Before registration: from then on the device can be opened. */
-	memattr_policy_init(mdev);
-	ratelimit_state_init(&mdev->refusal_rs, DEFAULT_RATELIMIT_INTERVAL,
-			     DEFAULT_RATELIMIT_BURST);
+	memattr_device_init(&variant->mdev, &variant->core_device);
+	variant->mdev.managed = true;
 
 	/* vfio-pci-core's error handlers expect the core device here. */
-	dev_set_drvdata(&pdev->dev, &mdev->core_device);
+	dev_set_drvdata(&pdev->dev, &variant->core_device);
 
-	ret = vfio_pci_core_register_device(&mdev->core_device);
+	ret = vfio_pci_core_register_device(&variant->core_device);
 	if (ret)
 		goto out_put;
 
-	memattr_debugfs_add(mdev);
+	memattr_debugfs_add(&variant->mdev);
 	return 0;
 
 out_put:
-	vfio_put_device(&mdev->core_device.vdev);
+	vfio_put_device(&variant->core_device.vdev);
 	return ret;
 }
 
 static void memattr_vfio_pci_remove(struct pci_dev *pdev)
 {
-	struct memattr_vfio_pci_device *mdev = memattr_from_dev(&pdev->dev);
+	struct memattr_device *mdev = memattr_variant_from_dev(&pdev->dev);
 
 	memattr_debugfs_remove(mdev);
-	vfio_pci_core_unregister_device(&mdev->core_device);
-	vfio_put_device(&mdev->core_device.vdev);
+	vfio_pci_core_unregister_device(mdev->core);
+	vfio_put_device(&mdev->core->vdev);
 }
 
 static bool enable_sriov;
@@ -143,11 +131,11 @@ MODULE_PARM_DESC(enable_sriov,
 static int memattr_vfio_pci_sriov_configure(struct pci_dev *pdev,
 					    int nr_virtfn)
 {
-	struct memattr_vfio_pci_device *mdev = memattr_from_dev(&pdev->dev);
+	struct memattr_device *mdev = memattr_variant_from_dev(&pdev->dev);
 
 	if (!READ_ONCE(enable_sriov))
 		return -ENOENT;
-	return vfio_pci_core_sriov_configure(&mdev->core_device, nr_virtfn);
+	return vfio_pci_core_sriov_configure(mdev->core, nr_virtfn);
 }
 
 /* vfio's handler signals the user; a device given up loses its mappings. */
@@ -158,7 +146,7 @@ memattr_vfio_pci_error_detected(struct pci_dev *pdev,
 	pci_ers_result_t ret;
 
 	ret = vfio_pci_core_err_handlers.error_detected(pdev, state);
-	memattr_revoke_on_error(memattr_from_dev(&pdev->dev), state);
+	memattr_revoke_on_error(memattr_variant_from_dev(&pdev->dev), state);
 	return ret;
 }
 
@@ -186,6 +174,17 @@ static struct pci_driver memattr_vfio_pci_driver = {
 	.dev_groups = memattr_dev_groups,
 };
 
+/* The state of a device bound to this driver, or NULL. */
+struct memattr_device *memattr_variant_from_dev(struct device *dev)
+{
+	struct vfio_pci_core_device *core;
+
+	if (dev->driver != &memattr_vfio_pci_driver.driver)
+		return NULL;
+	core = dev_get_drvdata(dev);
+	return &container_of(core, struct memattr_variant, core_device)->mdev;
+}
+
 static int __init memattr_vfio_pci_init(void)
 {
 	int ret;
@@ -193,13 +192,23 @@ static int __init memattr_vfio_pci_init(void)
 	memattr_debugfs_init();
 	ret = pci_register_driver(&memattr_vfio_pci_driver);
 	if (ret)
-		memattr_debugfs_exit();
+		goto out_debugfs;
+	ret = memattr_attach_init();
+	if (ret)
+		goto out_driver;
+	return 0;
+
+out_driver:
+	pci_unregister_driver(&memattr_vfio_pci_driver);
+out_debugfs:
+	memattr_debugfs_exit();
 	return ret;
 }
 module_init(memattr_vfio_pci_init);
 
 static void __exit memattr_vfio_pci_exit(void)
 {
+	memattr_attach_exit();
 	pci_unregister_driver(&memattr_vfio_pci_driver);
 	memattr_debugfs_exit();
 }

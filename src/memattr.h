@@ -21,10 +21,10 @@
 
 #define MEMATTR_VFIO_PCI_NAME "memattr-vfio-pci"
 
-struct memattr_vfio_pci_device;
+struct memattr_device;
 
 struct memattr_bar {
-	struct memattr_vfio_pci_device *mdev;	/* the device it is in */
+	struct memattr_device *mdev;	/* the device it is in */
 	/*
 	 * Written only under vdev.dev_set->lock while the device is closed,
 	 * so it is stable for open_device(), mmap and faults.
@@ -46,10 +46,22 @@ struct memattr_bar {
 	int barmap_err;
 };
 
-struct memattr_vfio_pci_device {
-	/* Must stay first: vfio_alloc_device() requires offset 0. */
-	struct vfio_pci_core_device core_device;
+/*
+ * The driver's state of one device, in either mode: inside the variant
+ * driver's own vfio device (main.c), or beside a device bound to stock
+ * vfio-pci (attach.c).
+ */
+struct memattr_device {
+	struct vfio_pci_core_device *core;
 	struct memattr_bar bar[PCI_STD_NUM_BARS];
+	/*
+	 * This open of the device was set up by this driver (its barmap
+	 * applied): only then does mmap apply the policy. Always true in
+	 * the variant driver; in attach mode false for an open that began
+	 * before the device was attached. Written under dev_set->lock.
+	 */
+	bool managed;
+	bool attached;			/* attach mode (attach.c) */
 	spinlock_t vm_ops_lock;		/* the one-time copies of vm_ops */
 	/* Set once, when the device is gone; faults read it (vma.c). */
 	struct rw_semaphore revoke_sem;
@@ -65,27 +77,33 @@ struct memattr_vfio_pci_device {
 	struct dentry *debugfs;
 };
 
-static inline struct memattr_vfio_pci_device *
-memattr_from_vdev(struct vfio_device *core_vdev)
+static inline struct pci_dev *memattr_pdev(struct memattr_device *mdev)
 {
-	return container_of(core_vdev, struct memattr_vfio_pci_device,
-			    core_device.vdev);
+	return mdev->core->pdev;
 }
 
-static inline struct memattr_vfio_pci_device *
-memattr_from_dev(struct device *dev)
-{
-	struct vfio_pci_core_device *vdev = dev_get_drvdata(dev);
+/* device.c: what both modes do the same way. */
+void memattr_device_init(struct memattr_device *mdev,
+			 struct vfio_pci_core_device *core);
+struct memattr_device *memattr_from_dev(struct device *dev);
+int memattr_device_mmap(struct memattr_device *mdev,
+			struct vm_area_struct *vma);
+void memattr_device_request(struct memattr_device *mdev, unsigned int count);
+int memattr_device_set_bar(struct memattr_device *mdev, unsigned int bar,
+			   enum memattr_value value);
 
-	return container_of(vdev, struct memattr_vfio_pci_device, core_device);
-}
+/* main.c */
+struct memattr_device *memattr_variant_from_dev(struct device *dev);
 
-static inline struct pci_dev *memattr_pdev(struct memattr_vfio_pci_device *mdev)
-{
-	return mdev->core_device.pdev;
-}
+/* attach.c */
+int memattr_attach_init(void);
+void memattr_attach_exit(void);
+struct memattr_device *memattr_attached_from_dev(struct device *dev);
+int memattr_attach_engage(struct memattr_device *mdev);
+void memattr_attach_settle(struct memattr_device *mdev);
 
 /* sysfs.c */
+extern const struct attribute_group memattr_group;
 extern const struct attribute_group *memattr_dev_groups[];
 
 /* admission.c */
@@ -93,32 +111,32 @@ int memattr_admission_check(struct pci_dev *pdev);
 
 /* barmap.c */
 const char *memattr_barmap_wc_unavailable(void);
-void memattr_barmap_apply(struct memattr_vfio_pci_device *mdev);
-int memattr_barmap_check(struct memattr_vfio_pci_device *mdev,
+void memattr_barmap_apply(struct memattr_device *mdev);
+int memattr_barmap_check(struct memattr_device *mdev,
 			 unsigned int bar);
 
 /* vma.c */
-void memattr_vma_init(struct memattr_vfio_pci_device *mdev);
-int memattr_vma_track(struct memattr_vfio_pci_device *mdev, unsigned int bar,
+void memattr_vma_init(struct memattr_device *mdev);
+int memattr_vma_track(struct memattr_device *mdev, unsigned int bar,
 		      struct vm_area_struct *vma);
-unsigned int memattr_vma_count(struct memattr_vfio_pci_device *mdev,
+unsigned int memattr_vma_count(struct memattr_device *mdev,
 			       unsigned int bar);
 
 /* revoke.c */
-void memattr_revoke_init(struct memattr_vfio_pci_device *mdev);
-int memattr_revoke_track(struct memattr_vfio_pci_device *mdev,
+void memattr_revoke_init(struct memattr_device *mdev);
+int memattr_revoke_track(struct memattr_device *mdev,
 			 struct vm_area_struct *vma, gfp_t gfp);
-void memattr_revoke_untrack(struct memattr_vfio_pci_device *mdev,
+void memattr_revoke_untrack(struct memattr_device *mdev,
 			    struct vm_area_struct *vma);
-void memattr_revoke_on_request(struct memattr_vfio_pci_device *mdev,
+void memattr_revoke_on_request(struct memattr_device *mdev,
 			       unsigned int count);
-void memattr_revoke_on_error(struct memattr_vfio_pci_device *mdev,
+void memattr_revoke_on_error(struct memattr_device *mdev,
 			     pci_channel_state_t state);
 
 /* debugfs.c */
 void memattr_debugfs_init(void);
 void memattr_debugfs_exit(void);
-void memattr_debugfs_add(struct memattr_vfio_pci_device *mdev);
-void memattr_debugfs_remove(struct memattr_vfio_pci_device *mdev);
+void memattr_debugfs_add(struct memattr_device *mdev);
+void memattr_debugfs_remove(struct memattr_device *mdev);
 
 #endif /* MEMATTR_H */

@@ -75,7 +75,7 @@ static const struct kernel_param_ops default_attr_ops = {
 
 module_param_cb(default_attr, &default_attr_ops, NULL, 0644);
 MODULE_PARM_DESC(default_attr,
-		 "Value given at bind to every BAR that allows it: default, device-ngnrne, device-ngnre or normal-nc (alias wc); other BARs get default");
+		 "Value given at bind to every BAR that allows it and that no policy rule names, on devices bound to this driver or to vfio-pci: default, device-ngnrne, device-ngnre or normal-nc (alias wc); other BARs get default");
 
 static bool unsafe_nonprefetchable_nc;
 module_param(unsafe_nonprefetchable_nc, bool, 0444);
@@ -147,7 +147,7 @@ bool memattr_bar_is_mem(struct pci_dev *pdev, unsigned int bar)
  * @why. Depends only on the hardware and a read-only parameter, so the
  * answer never changes while the driver is bound.
  */
-int memattr_bar_allows(struct memattr_vfio_pci_device *mdev,
+int memattr_bar_allows(struct memattr_device *mdev,
 		       unsigned int bar, enum memattr_value value,
 		       const char **why)
 {
@@ -176,7 +176,7 @@ int memattr_bar_allows(struct memattr_vfio_pci_device *mdev,
 }
 
 /* The caller has checked memattr_bar_allows() and holds dev_set->lock. */
-void memattr_bar_set(struct memattr_vfio_pci_device *mdev, unsigned int bar,
+void memattr_bar_set(struct memattr_device *mdev, unsigned int bar,
 		     enum memattr_value value)
 {
 	struct pci_dev *pdev = memattr_pdev(mdev);
@@ -208,14 +208,15 @@ static u8 memattr_msix_bars(struct pci_dev *pdev)
 }
 
 /*
- * At probe, while the device is still in D0 for its config space: the state
- * lives in the vfio device, so unbind and bind reset it.
+ * At probe or attach, before the device can be opened: each BAR's value
+ * comes from the first policy rule for it (rules.c), else default_attr.
+ * The state lives beside the vfio device, so unbind and bind reset it.
  */
-void memattr_policy_init(struct memattr_vfio_pci_device *mdev)
+void memattr_policy_init(struct memattr_device *mdev)
 {
 	struct pci_dev *pdev = memattr_pdev(mdev);
-	enum memattr_value value = READ_ONCE(default_attr);
-	const char *why;
+	enum memattr_value dflt = READ_ONCE(default_attr), value;
+	const char *why, *source;
 	unsigned int bar;
 
 	mdev->msix_bars = memattr_msix_bars(pdev);
@@ -224,13 +225,27 @@ void memattr_policy_init(struct memattr_vfio_pci_device *mdev)
 		mdev->bar[bar].value = MEMATTR_DEFAULT;
 		if (!memattr_bar_is_mem(pdev, bar))
 			continue;
+		source = "policy rule";
+		if (!memattr_rules_lookup(pdev, bar, &value)) {
+			source = "default_attr";
+			value = dflt;
+		}
 		if (memattr_bar_allows(mdev, bar, value, &why)) {
-			pci_info(pdev, "BAR %u: default_attr=%s not allowed (%s), using default\n",
-				 bar, memattr_value_name(value), why);
+			pci_info(pdev, "BAR %u: %s %s not allowed (%s), using default\n",
+				 bar, source, memattr_value_name(value), why);
 			continue;
 		}
 		memattr_bar_set(mdev, bar, value);
 	}
+}
+
+/* Every BAR back to default. */
+void memattr_policy_reset(struct memattr_device *mdev)
+{
+	unsigned int bar;
+
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++)
+		WRITE_ONCE(mdev->bar[bar].value, MEMATTR_DEFAULT);
 }
 
 /*

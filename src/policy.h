@@ -8,7 +8,7 @@
 
 #include <linux/types.h>
 
-struct memattr_vfio_pci_device;
+struct memattr_device;
 struct pci_dev;
 struct vm_area_struct;
 
@@ -27,12 +27,17 @@ const char *memattr_stage1_name(enum memattr_value value);
 const char *memattr_stage2_name(enum memattr_value value);
 
 bool memattr_bar_is_mem(struct pci_dev *pdev, unsigned int bar);
-int memattr_bar_allows(struct memattr_vfio_pci_device *mdev,
+int memattr_bar_allows(struct memattr_device *mdev,
 		       unsigned int bar, enum memattr_value value,
 		       const char **why);
-void memattr_bar_set(struct memattr_vfio_pci_device *mdev, unsigned int bar,
+void memattr_bar_set(struct memattr_device *mdev, unsigned int bar,
 		     enum memattr_value value);
-void memattr_policy_init(struct memattr_vfio_pci_device *mdev);
+void memattr_policy_init(struct memattr_device *mdev);
+void memattr_policy_reset(struct memattr_device *mdev);
+
+/* rules.c */
+bool memattr_rules_lookup(struct pci_dev *pdev, unsigned int bar,
+			  enum memattr_value *value);
 
 void memattr_vma_apply(struct vm_area_struct *vma, enum memattr_value value);
 

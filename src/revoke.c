@@ -47,24 +47,24 @@ MODULE_PARM_DESC(revoke_after_request,
  * zapped while its tables exist or not seen at all. vfio_pci_zap_bars()
  * relies on the same. No list of our own, no mm reference taken.
  */
-static void memattr_revoke_list_init(struct memattr_vfio_pci_device *mdev)
+static void memattr_revoke_list_init(struct memattr_device *mdev)
 {
 }
 
-int memattr_revoke_track(struct memattr_vfio_pci_device *mdev,
+int memattr_revoke_track(struct memattr_device *mdev,
 			 struct vm_area_struct *vma, gfp_t gfp)
 {
 	return 0;
 }
 
-void memattr_revoke_untrack(struct memattr_vfio_pci_device *mdev,
+void memattr_revoke_untrack(struct memattr_device *mdev,
 			    struct vm_area_struct *vma)
 {
 }
 
-static unsigned int memattr_revoke_zap(struct memattr_vfio_pci_device *mdev)
+static unsigned int memattr_revoke_zap(struct memattr_device *mdev)
 {
-	struct vfio_device *vdev = &mdev->core_device.vdev;
+	struct vfio_device *vdev = &mdev->core->vdev;
 	loff_t start = VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_BAR0_REGION_INDEX);
 	loff_t end = VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_ROM_REGION_INDEX);
 	unsigned int bar, n = 0;
@@ -97,13 +97,13 @@ struct memattr_vma {
 	bool done;		/* zapped, or found detached */
 };
 
-static void memattr_revoke_list_init(struct memattr_vfio_pci_device *mdev)
+static void memattr_revoke_list_init(struct memattr_device *mdev)
 {
 	mutex_init(&mdev->vmas_lock);
 	INIT_LIST_HEAD(&mdev->vmas);
 }
 
-int memattr_revoke_track(struct memattr_vfio_pci_device *mdev,
+int memattr_revoke_track(struct memattr_device *mdev,
 			 struct vm_area_struct *vma, gfp_t gfp)
 {
 	struct memattr_vma *mv = kmalloc(sizeof(*mv), gfp);
@@ -118,7 +118,7 @@ int memattr_revoke_track(struct memattr_vfio_pci_device *mdev,
 	return 0;
 }
 
-void memattr_revoke_untrack(struct memattr_vfio_pci_device *mdev,
+void memattr_revoke_untrack(struct memattr_device *mdev,
 			    struct vm_area_struct *vma)
 {
 	struct memattr_vma *mv, *found = NULL;
@@ -147,7 +147,7 @@ void memattr_revoke_untrack(struct memattr_vfio_pci_device *mdev,
  * reference, and exit_mmap() would then queue the last fput() of that file
  * as task_work of this very task, which never gets to run it.
  */
-static int memattr_revoke_zap_one_mm(struct memattr_vfio_pci_device *mdev)
+static int memattr_revoke_zap_one_mm(struct memattr_device *mdev)
 {
 	struct mm_struct *mm = NULL;
 	struct memattr_vma *mv;
@@ -188,7 +188,7 @@ static int memattr_revoke_zap_one_mm(struct memattr_vfio_pci_device *mdev)
  * VMAs that a fork or split adds meanwhile are on the list by the time
  * their mm's lock is free, so the loop catches them.
  */
-static unsigned int memattr_revoke_zap(struct memattr_vfio_pci_device *mdev)
+static unsigned int memattr_revoke_zap(struct memattr_device *mdev)
 {
 	unsigned int zapped = 0;
 	int n;
@@ -205,7 +205,7 @@ static unsigned int memattr_revoke_zap(struct memattr_vfio_pci_device *mdev)
  * side across vfio's fault) can install an entry any more, and the zap
  * removes those installed before.
  */
-static unsigned int memattr_revoke(struct memattr_vfio_pci_device *mdev)
+static unsigned int memattr_revoke(struct memattr_device *mdev)
 {
 	bool before;
 
@@ -218,7 +218,7 @@ static unsigned int memattr_revoke(struct memattr_vfio_pci_device *mdev)
 	return memattr_revoke_zap(mdev);
 }
 
-static void memattr_revoke_log(struct memattr_vfio_pci_device *mdev,
+static void memattr_revoke_log(struct memattr_device *mdev,
 			       const char *why)
 {
 	unsigned int zapped = memattr_revoke(mdev);
@@ -230,7 +230,7 @@ static void memattr_revoke_log(struct memattr_vfio_pci_device *mdev,
 }
 
 /* vfio's release request: count 0 at once, then 1, 2, ... every 10 s. */
-void memattr_revoke_on_request(struct memattr_vfio_pci_device *mdev,
+void memattr_revoke_on_request(struct memattr_device *mdev,
 			       unsigned int count)
 {
 	if (pci_channel_offline(memattr_pdev(mdev)))
@@ -240,14 +240,14 @@ void memattr_revoke_on_request(struct memattr_vfio_pci_device *mdev,
 }
 
 /* AER or DPC recovery gave the device up. */
-void memattr_revoke_on_error(struct memattr_vfio_pci_device *mdev,
+void memattr_revoke_on_error(struct memattr_device *mdev,
 			     pci_channel_state_t state)
 {
 	if (state == pci_channel_io_perm_failure)
 		memattr_revoke_log(mdev, "device failed permanently");
 }
 
-void memattr_revoke_init(struct memattr_vfio_pci_device *mdev)
+void memattr_revoke_init(struct memattr_device *mdev)
 {
 	init_rwsem(&mdev->revoke_sem);
 	memattr_revoke_list_init(mdev);

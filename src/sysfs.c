@@ -4,9 +4,12 @@
  * memory BAR. Read: the values this BAR allows, the active one in brackets.
  * Write: one of them ("wc" is an alias for normal-nc).
  *
- * The group comes from the driver's dev_groups, so the driver core creates
- * it after probe, before the bind uevent, and removes it before remove():
- * show and store always see a bound, registered device.
+ * For the variant driver the group comes from its dev_groups, so the driver
+ * core creates it after probe, before the bind uevent, and removes it
+ * before remove(). attach.c adds and removes the same group at the same
+ * points of a vfio-pci bind (its bus notifier). Either way show and store
+ * always see a bound, registered device, and removing the group waits for
+ * them.
  */
 
 #include <linux/device.h>
@@ -36,12 +39,15 @@ static unsigned int memattr_attr_bar(struct device_attribute *attr)
 static ssize_t memattr_bar_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
 {
-	struct memattr_vfio_pci_device *mdev = memattr_from_dev(dev);
+	struct memattr_device *mdev = memattr_from_dev(dev);
 	unsigned int bar = memattr_attr_bar(attr);
-	enum memattr_value active = READ_ONCE(mdev->bar[bar].value);
-	enum memattr_value value;
+	enum memattr_value active, value;
 	const char *why;
 	int len = 0;
+
+	if (!mdev)
+		return -ENODEV;
+	active = READ_ONCE(mdev->bar[bar].value);
 
 	for (value = 0; value < MEMATTR_NR_VALUES; value++) {
 		if (memattr_bar_allows(mdev, bar, value, &why))
@@ -57,12 +63,16 @@ static ssize_t memattr_bar_store(struct device *dev,
 				 struct device_attribute *attr,
 				 const char *buf, size_t count)
 {
-	struct memattr_vfio_pci_device *mdev = memattr_from_dev(dev);
-	struct vfio_device *core_vdev = &mdev->core_device.vdev;
+	struct memattr_device *mdev = memattr_from_dev(dev);
+	struct vfio_device *core_vdev;
 	unsigned int bar = memattr_attr_bar(attr);
 	enum memattr_value value;
 	const char *why;
 	int ret;
+
+	if (!mdev)
+		return -ENODEV;
+	core_vdev = &mdev->core->vdev;
 
 	ret = memattr_value_parse(buf, &value);
 	if (ret) {
@@ -87,12 +97,14 @@ static ssize_t memattr_bar_store(struct device *dev,
 	if (core_vdev->open_count)
 		ret = -EBUSY;
 	else
-		memattr_bar_set(mdev, bar, value);
+		ret = memattr_device_set_bar(mdev, bar, value);
 	mutex_unlock(&core_vdev->dev_set->lock);
 
 	if (ret) {
-		memattr_refusal(mdev, dev, "memattr: bar%u: %s refused: the device is open\n",
-				bar, memattr_value_name(value));
+		memattr_refusal(mdev, dev, "memattr: bar%u: %s refused: %s\n",
+				bar, memattr_value_name(value),
+				ret == -EBUSY ? "the device is open" :
+				"the module is being removed");
 		return ret;
 	}
 	return count;
@@ -134,7 +146,7 @@ static umode_t memattr_attr_visible(struct kobject *kobj,
 	       attr->mode : 0;
 }
 
-static const struct attribute_group memattr_group = {
+const struct attribute_group memattr_group = {
 	.name = "memattr",
 	.attrs = memattr_attrs,
 	.is_visible = memattr_attr_visible,

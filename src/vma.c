@@ -45,7 +45,7 @@ static void memattr_count_fault(struct memattr_bar *bar, vm_fault_t ret)
 static vm_fault_t memattr_vma_fault(struct vm_fault *vmf)
 {
 	struct memattr_bar *bar = memattr_vma_bar(vmf->vma);
-	struct memattr_vfio_pci_device *mdev = bar->mdev;
+	struct memattr_device *mdev = bar->mdev;
 	vm_fault_t ret = VM_FAULT_SIGBUS;
 
 	down_read(&mdev->revoke_sem);
@@ -61,7 +61,7 @@ static vm_fault_t memattr_vma_huge_fault(struct vm_fault *vmf,
 					 unsigned int order)
 {
 	struct memattr_bar *bar = memattr_vma_bar(vmf->vma);
-	struct memattr_vfio_pci_device *mdev = bar->mdev;
+	struct memattr_device *mdev = bar->mdev;
 	vm_fault_t ret = VM_FAULT_SIGBUS;
 
 	down_read(&mdev->revoke_sem);
@@ -120,7 +120,7 @@ static void memattr_vma_init_ops(struct memattr_bar *bar,
  * without calling ->close. Where the mm core can still fail the mmap after
  * ->mmap, it calls ->close, which undoes this.
  */
-int memattr_vma_track(struct memattr_vfio_pci_device *mdev,
+int memattr_vma_track(struct memattr_device *mdev,
 		      unsigned int index, struct vm_area_struct *vma)
 {
 	const struct vm_operations_struct *core_ops = vma->vm_ops;
@@ -150,13 +150,13 @@ int memattr_vma_track(struct memattr_vfio_pci_device *mdev,
 }
 
 /* The VMAs of BAR @index that exist now. */
-unsigned int memattr_vma_count(struct memattr_vfio_pci_device *mdev,
+unsigned int memattr_vma_count(struct memattr_device *mdev,
 			       unsigned int index)
 {
 	return atomic_read(&mdev->bar[index].mappings);
 }
 
-void memattr_vma_init(struct memattr_vfio_pci_device *mdev)
+void memattr_vma_init(struct memattr_device *mdev)
 {
 	unsigned int bar;
 
