@@ -75,7 +75,7 @@ static const struct kernel_param_ops default_attr_ops = {
 
 module_param_cb(default_attr, &default_attr_ops, NULL, 0644);
 MODULE_PARM_DESC(default_attr,
-		 "Value given at bind to every BAR that allows it and that no policy rule names, on devices bound to this driver or to vfio-pci: default, device-ngnrne, device-ngnre or normal-nc (alias wc); other BARs get default");
+		 "Value given at bind to this driver to every BAR that allows it and that no policy rule names (not to devices on vfio-pci): default, device-ngnrne, device-ngnre or normal-nc (alias wc); other BARs get default");
 
 static bool unsafe_nonprefetchable_nc;
 module_param(unsafe_nonprefetchable_nc, bool, 0444);
@@ -209,17 +209,20 @@ static u8 memattr_msix_bars(struct pci_dev *pdev)
 
 /*
  * At probe or attach, before the device can be opened: each BAR's value
- * comes from the first policy rule for it (rules.c), else default_attr.
- * The state lives beside the vfio device, so unbind and bind reset it.
+ * comes from the first policy rule for it (rules.c), else, for the
+ * variant driver only, default_attr: a device left on vfio-pci changes
+ * only where a rule or its sysfs knob says so. The state lives beside the
+ * vfio device, so unbind and bind reset it.
  */
 void memattr_policy_init(struct memattr_device *mdev)
 {
 	struct pci_dev *pdev = memattr_pdev(mdev);
-	enum memattr_value dflt = READ_ONCE(default_attr), value;
+	enum memattr_value dflt, value;
 	const char *why, *source;
 	unsigned int bar;
 
 	mdev->msix_bars = memattr_msix_bars(pdev);
+	dflt = mdev->attached ? MEMATTR_DEFAULT : READ_ONCE(default_attr);
 
 	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
 		mdev->bar[bar].value = MEMATTR_DEFAULT;

@@ -25,7 +25,7 @@
 
 static const char *const memattr_params[] = {
 	"default_attr", "unsafe_nonprefetchable_nc", "revoke_after_request",
-	"disable_denylist", "enable_sriov",
+	"disable_denylist", "enable_sriov", "policy",
 };
 
 /* "default_attr=V unsafe_nonprefetchable_nc=V ...", as the module has them. */
