@@ -127,7 +127,7 @@ static void state_teardown(struct __test_metadata *_metadata,
 	/* Back to default, so the module can be reloaded with its params. */
 	if (memattr_bar_file_exists(bdf, BAR2))
 		memattr_bar_write(bdf, BAR2, "default");
-	memattr_param_write("policy", "");
+	memattr_param_write("policy", "\n");
 	if (kmod_loaded(MEMATTR_MODULE))
 		kmod_unload(MEMATTR_MODULE);
 	ret = kmod_load(getenv(MEMATTR_KO_ENV), self->params);
@@ -154,10 +154,13 @@ FIXTURE_TEARDOWN_PARENT(attach)
 	state_teardown(_metadata, &self->st);
 }
 
-/* Binds through driver_override (unbinding first), or fails the test. */
+/* A fresh bind through driver_override, or fails the test. */
 static void bind(struct __test_metadata *_metadata, const char *driver)
 {
-	int ret = pci_sysfs_bind_override(bdf, driver);
+	int ret = pci_sysfs_unbind(bdf);
+
+	ASSERT_EQ(0, ret) TH_LOG("unbinding %s: %s", bdf, strerror(-ret));
+	ret = pci_sysfs_bind_override(bdf, driver);
 
 	ASSERT_EQ(0, ret) TH_LOG("binding %s to %s: %s", bdf, driver,
 				 strerror(-ret));
@@ -332,7 +335,8 @@ TEST_F(attach, policy_refused)
 		ASSERT_EQ(0, memattr_param_read("policy", got, sizeof(got)));
 		ASSERT_STREQ(good, got) TH_LOG("after \"%s\"", bad[i]);
 	}
-	ASSERT_EQ(0, policy_write(""));
+	/* What "echo > policy" writes: no rules. */
+	ASSERT_EQ(0, policy_write("\n"));
 	ASSERT_EQ(0, memattr_param_read("policy", got, sizeof(got)));
 	ASSERT_STREQ("", got);
 }
@@ -406,7 +410,7 @@ TEST_F(attach_policy, before_first_open)
 		unmap_close(&self->st);
 	}
 	assert_bar2(_metadata, "normal-nc");
-	ASSERT_EQ(0, policy_write(""));
+	ASSERT_EQ(0, policy_write("\n"));
 	bind(_metadata, variant->driver);
 	assert_bar2(_metadata, "default");
 }

@@ -206,10 +206,14 @@ static int memattr_policy_set(const char *val, const struct kernel_param *kp)
 		nr++;
 	}
 	rules->nr = nr;
+	if (!nr) {
+		kfree(rules);
+		rules = NULL;
+	}
 
 	mutex_lock(&memattr_rules_lock);
 	old = memattr_rules;
-	memattr_rules = nr ? rules : NULL;
+	memattr_rules = rules;
 	mutex_unlock(&memattr_rules_lock);
 	rules = old;
 out:
