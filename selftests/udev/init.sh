@@ -61,9 +61,17 @@ t $((!$?)) "$DRV is not loaded before udev starts"
 # The admin's rules: one line by hand, one from memattrctl rule --write.
 echo 'ACTION=="add", SUBSYSTEM=="pci", ATTR{vendor}=="0x1af4", ATTR{device}=="0x1110", ENV{MEMATTR_BARS}="bar2=normal-nc"' \
 	>/etc/udev/rules.d/60-ivshmem.rules
-x 0 "writes a validated rule" rule 8086:10d3 bar0=device-ngnre --write
+# The e1000e goes to stock vfio-pci (attach mode), the ivshmem to $DRV.
+x 0 "writes a validated rule" rule 8086:10d3 bar0=device-ngnre --driver vfio-pci --write
 [ -e /etc/udev/rules.d/60-memattr-vfio-pci-8086-10d3.rules ]
 t $? "rule --write installed 60-memattr-vfio-pci-8086-10d3.rules"
+# The hotplug slot's device goes to vfio-pci too (its own rule, read
+# after the ivshmem one).
+hp=
+if [ -n "$port" ]; then
+	hp=0000:$(printf '%02x' "$(cat "/sys/bus/pci/devices/$port/secondary_bus_number")"):00.0
+	x 0 "writes a rule for one slot" rule 1af4:1110 --bdf "$hp" bar2=normal-nc --driver vfio-pci --write
+fi
 
 /usr/lib/systemd/systemd-udevd --daemon
 udevadm trigger --type=subsystems --action=add
@@ -76,8 +84,13 @@ teq "$(driver_of "$ivshmem")" "$DRV" "boot: ivshmem $ivshmem bound to $DRV"
 teq "$(active "$ivshmem" bar2)" "normal-nc" "boot: $ivshmem bar2 is normal-nc ($(cat "/sys/bus/pci/devices/$ivshmem/memattr/bar2" 2>&1))"
 [ -d /sys/module/memattr_vfio_pci ]
 t $? "boot: udev loaded $DRV (modprobe of the DKMS-installed module)"
-teq "$(driver_of "$e1000e")" "$DRV" "boot: e1000e $e1000e moved from its native driver to $DRV"
+teq "$(driver_of "$e1000e")" "vfio-pci" "boot: e1000e $e1000e moved from its native driver to vfio-pci (attach mode)"
 teq "$(active "$e1000e" bar0)" "device-ngnre" "boot: $e1000e bar0 is device-ngnre"
+x 0 "policy lists the kernel-side rules" policy
+printf '%s\n' "$last_out" | grep -qx "$e1000e,bar0=device-ngnre"
+t $? "policy: the udev helper gave $e1000e its rule before the bind"
+printf '%s\n' "$last_out" | grep -qx "$ivshmem,bar2=normal-nc"
+t $? "policy: and $ivshmem its rule"
 grep -qx driver=e1000e "/run/$DRV/$e1000e"
 t $? "boot: previous driver of $e1000e recorded in /run/$DRV"
 udevadm info -q property -p "/sys/bus/pci/devices/$ivshmem" | grep -qx 'MEMATTR_BARS=bar2=normal-nc'
@@ -90,6 +103,8 @@ x 2 "unknown command" frobnicate
 x 0 "status lists the bound devices" status
 echo "$last_out" | grep -Eq "^$ivshmem +1af4:1110 +$DRV +bar2 +8M +yes +normal-nc +no\$"
 t $? "status: ivshmem bar2 line (BDF, id, driver, BAR, size, pref, value, open)"
+echo "$last_out" | grep -Eq "^$e1000e +8086:10d3 +vfio-pci +bar0 .* device-ngnre +no\$"
+t $? "status: the e1000e on vfio-pci is listed too"
 printf '%s\n' "$last_out" | sed 's/^/# /'
 x 0 "status of one device" status "$ivshmem"
 x 3 "unknown BDF" status 0000:7f:1f.7
@@ -106,14 +121,19 @@ x 3 "set on unknown BDF" set 0000:7f:1f.7 bar2 wc
 x 4 "set on a device not bound to $DRV" set 0000:00:00.0 bar0 default
 x 4 "unbind a device not bound to $DRV" unbind 0000:00:00.0
 x 3 "bind unknown BDF" bind 0000:7f:1f.7
+x 0 "set an unchanged value" set "$e1000e" bar0 device-ngnre
+x 2 "bind to another driver" bind "$e1000e" --driver e1000e
 x 0 "unbind restores the previous driver" unbind "$e1000e"
 teq "$(driver_of "$e1000e")" "e1000e" "unbind: $e1000e back on e1000e"
 teq "$(cat "/sys/bus/pci/devices/$e1000e/driver_override")" "(null)" "unbind: the udev rule's driver_override is cleared"
-x 0 "bind" bind "$e1000e"
-teq "$(driver_of "$e1000e")" "$DRV" "bind: $e1000e on $DRV"
+x 0 "bind" bind "$e1000e" --driver vfio-pci
+teq "$(driver_of "$e1000e")" "vfio-pci" "bind: $e1000e on vfio-pci"
 udevadm settle --timeout=60
 teq "$(active "$e1000e" bar0)" "device-ngnre" "rebind: the bind rule set bar0=device-ngnre again"
-x 0 "bind when already bound" bind "$e1000e"
+x 0 "bind when already bound" bind "$e1000e" --driver vfio-pci
+x 0 "policy rule removed" policy "$e1000e"
+x 0 "bind to $DRV" bind "$e1000e"
+teq "$(driver_of "$e1000e")" "$DRV" "bind: $e1000e moved to $DRV"
 x 0 "rule prints a rule" rule 1af4:1110 --subsystem 1af4:1100 bar2=wc
 [ "$(echo "$last_out" | grep -v '^#')" = 'ACTION=="add", SUBSYSTEM=="pci", ATTR{vendor}=="0x1af4", ATTR{device}=="0x1110", ATTR{subsystem_vendor}=="0x1af4", ATTR{subsystem_device}=="0x1100", ENV{MEMATTR_BARS}="bar2=wc"' ]
 t $? "rule: printed text"
@@ -124,22 +144,20 @@ x 2 "rule without an ID" rule bar2=wc
 x 2 "rule without a BAR" rule 1af4:1110
 
 # Hot-add from the QEMU monitor.
-hp=
-if [ -n "$port" ]; then
-	hp=0000:$(printf '%02x' "$(cat "/sys/bus/pci/devices/$port/secondary_bus_number")"):00.0
+if [ -n "$hp" ]; then
 	hp_path=$(readlink -f "/sys/bus/pci/devices/$port")/$hp
 	echo "@@memattr-hotadd-ready"
 	udevadm wait --timeout=180 --settle "$hp_path"
 	t $? "hotplug: $hp appeared and udev settled"
 	sed "s/^/# $hp resource: /" "/sys/bus/pci/devices/$hp/resource" | head -n 3
-	teq "$(driver_of "$hp")" "$DRV" "hotplug: $hp bound to $DRV"
+	teq "$(driver_of "$hp")" "vfio-pci" "hotplug: $hp bound to vfio-pci (attach mode)"
 	teq "$(active "$hp" bar2)" "normal-nc" "hotplug: $hp bar2 is normal-nc"
 else
 	t 1 "hotplug: no pcie-root-port (1b36:000c) in the guest"
 fi
 
 # Hot-remove while a user holds a mapping.
-if [ -n "$hp" ] && [ "$(driver_of "$hp")" = "$DRV" ]; then
+if [ -n "$hp" ] && [ "$(driver_of "$hp")" = "vfio-pci" ]; then
 	coproc HOLD { memattr_holdmap "$hp" 2>&1; }
 	exec 9<&"${HOLD[0]}"
 	line=
