@@ -330,7 +330,7 @@ TEST_F(attach, policy_refused)
 	ASSERT_EQ(0, policy_write(good));
 	ASSERT_EQ(0, memattr_param_read("policy", got, sizeof(got)));
 	ASSERT_STREQ(good, got);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		ASSERT_EQ(-EINVAL, policy_write(bad[i])) TH_LOG("\"%s\"", bad[i]);
 		ASSERT_EQ(0, memattr_param_read("policy", got, sizeof(got)));
 		ASSERT_STREQ(good, got) TH_LOG("after \"%s\"", bad[i]);
@@ -374,21 +374,21 @@ FIXTURE_VARIANT_ADD(attach_policy, variant_by_address) {
 	.driver = MEMATTR_DRIVER, .rule = "%s,bar2=normal-nc",
 };
 
-static void rule_for(struct __test_metadata *_metadata,
-		     const FIXTURE_VARIANT(attach_policy) *variant, char *buf,
-		     size_t len)
+/* @fmt's %s: the device's address, or with @subsystem its subsystem IDs. */
+static void rule_for(struct __test_metadata *_metadata, const char *fmt,
+		     bool subsystem, char *buf, size_t len)
 {
 	char ids[16];
 	unsigned int sv, sd;
 
-	if (!variant->subsystem) {
-		snprintf(buf, len, variant->rule, bdf);
+	if (!subsystem) {
+		snprintf(buf, len, fmt, bdf);
 		return;
 	}
 	ASSERT_EQ(0, pci_sysfs_read_id(bdf, "subsystem_vendor", &sv));
 	ASSERT_EQ(0, pci_sysfs_read_id(bdf, "subsystem_device", &sd));
 	snprintf(ids, sizeof(ids), "%04x:%04x", sv, sd);
-	snprintf(buf, len, variant->rule, ids);
+	snprintf(buf, len, fmt, ids);
 }
 
 /*
@@ -400,7 +400,8 @@ TEST_F(attach_policy, before_first_open)
 	char rule[128];
 	int round;
 
-	rule_for(_metadata, variant, rule, sizeof(rule));
+	rule_for(_metadata, variant->rule, variant->subsystem, rule,
+		 sizeof(rule));
 	ASSERT_EQ(0, policy_write(rule)) TH_LOG("policy \"%s\"", rule);
 
 	for (round = 0; round < POLICY_ROUNDS; round++) {

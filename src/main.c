@@ -4,7 +4,10 @@
  * memory type of each BAR's mappings (sysfs.c, policy.c). Everything else is
  * handed to vfio-pci-core. The policy is applied in two places: the kernel's
  * own BAR mapping at open (barmap.c, x86) and each user mapping at mmap.
- * Mappings of a device that is gone are revoked (revoke.c).
+ * Mappings of a device that is gone are revoked (revoke.c). The same
+ * knobs serve devices left on stock vfio-pci (attach.c), and a policy
+ * keyed by PCI ID or address gives the values before the first open in
+ * both modes (rules.c).
  *
  * It binds only when driver_override names it, like vfio-pci itself.
  */

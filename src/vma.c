@@ -12,11 +12,12 @@
  * some kernels have pass through untouched.
  *
  * Lifetime: a VMA holds a reference on the vfio device file, so the device
- * stays open while any VMA exists. While it is open, vfio core holds a
- * reference on this module (try_module_get() in the first open, dropped on
- * the last close) and vfio_pci_core_unregister_device() in remove() waits
- * for the last close: neither the copy (inside the device) nor these
- * functions can go away under a VMA.
+ * stays open while any VMA exists. While it is open this module is pinned:
+ * by vfio core for the variant driver (try_module_get() of the driver's
+ * owner in the first open, dropped on the last close), by the engaged
+ * device itself in attach mode (attach.c). vfio-pci's and this driver's
+ * remove() wait for the last close: neither the copy (in the device's
+ * state) nor these functions can go away under a VMA.
  *
  * Faults hold revoke_sem for reading across vfio's fault, so once
  * ->revoked is set under the write side, no fault can still install an
