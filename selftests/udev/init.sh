@@ -93,9 +93,9 @@ printf '%s\n' "$last_out" | grep -qx "$ivshmem,bar2=normal-nc"
 t $? "policy: and $ivshmem its rule"
 # The bind event found the values in place: the policy gave them at bind.
 for dv in "$ivshmem bar2 normal-nc" "$e1000e bar0 device-ngnre"; do
-	set -- $dv
-	dmesg | grep -q "memattr-vfio-pci-udev: $1: $2 = $3 (unchanged)"
-	t $? "boot: $1 $2 was $3 from the bind on (the bind event changed nothing)"
+	read -r d b v <<<"$dv"
+	dmesg | grep -q "memattr-vfio-pci-udev: $d: $b = $v (unchanged)"
+	t $? "boot: $d $b was $v from the bind on (the bind event changed nothing)"
 done
 grep -qx driver=e1000e "/run/$DRV/$e1000e"
 t $? "boot: previous driver of $e1000e recorded in /run/$DRV"
