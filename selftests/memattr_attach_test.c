@@ -16,7 +16,10 @@
  *              opened at once; in the variant driver too;
  *   load.*     a device bound before the module loads is attached at load;
  *              one that is open then keeps stock's mapping until reopened;
- *   vfio_pci.* vfio-pci removed and loaded again under an attached device.
+ *   vfio_pci.* vfio-pci removed and loaded again under an attached device;
+ *   dma_buf.*  7.x: VFIO_DEVICE_FEATURE_DMA_BUF on BAR2 gives the same
+ *              result on a configured device as on stock vfio-pci (the
+ *              variant driver does not export dma-bufs: a skip, README).
  *
  * Device: the ivshmem given as the last argument or in $MEMATTR_BDF (8 MiB
  * prefetchable BAR2); $MEMATTR_KO the module file; $MEMATTR_VFIO_PCI_KO
@@ -24,10 +27,12 @@
  * the driver it had, the module loaded with the parameters it had.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -56,6 +61,23 @@
 #define VFIO_PCI_KO		"/lib/modules/stock/vfio-pci.ko"
 #define BAR2			IVSHMEM_SHMEM_BAR
 #define POLICY_ROUNDS		100
+
+/* include/uapi/linux/vfio.h, Linux 6.19+; the build's headers may be older. */
+#ifndef VFIO_DEVICE_FEATURE_DMA_BUF
+#define VFIO_DEVICE_FEATURE_DMA_BUF 11
+struct vfio_region_dma_range {
+	__u64 offset;
+	__u64 length;
+};
+
+struct vfio_device_feature_dma_buf {
+	__u32 region_index;
+	__u32 open_flags;
+	__u32 flags;
+	__u32 nr_ranges;
+	struct vfio_region_dma_range dma_ranges[];
+};
+#endif
 
 #if defined(__aarch64__)
 #define STOCK_ATTR	"Device-nGnRnE"
@@ -508,6 +530,70 @@ TEST_F(attach, vfio_pci_reload)
 	assert_bar2(_metadata, "device-ngnre");
 	map_bar2(_metadata, &self->st);
 	assert_entry(_metadata, &self->st, NGNRE_ATTR);
+}
+
+/* A dma-buf of BAR2's first page: 0, or -errno. */
+static int dma_buf_get(int device_fd)
+{
+	struct {
+		struct vfio_device_feature hdr;
+		struct vfio_device_feature_dma_buf buf;
+		struct vfio_region_dma_range range;
+	} req = {
+		.hdr.argsz = sizeof(req),
+		.hdr.flags = VFIO_DEVICE_FEATURE_GET |
+			     VFIO_DEVICE_FEATURE_DMA_BUF,
+		.buf.region_index = BAR2,
+		.buf.open_flags = O_RDWR | O_CLOEXEC,
+		.buf.nr_ranges = 1,
+		.range = { .offset = 0, .length = 4096 },
+	};
+	int fd = ioctl(device_fd, VFIO_DEVICE_FEATURE, &req);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static int dma_buf_result(struct __test_metadata *_metadata,
+			  struct attach_state *self, const char *driver,
+			  const char *value)
+{
+	int ret;
+
+	bind(_metadata, driver);
+	if (value)
+		set_bar2(_metadata, value);
+	ASSERT_EQ(0, vfio_open_device(bdf, &self->dev));
+	ret = dma_buf_get(self->dev.device_fd);
+	vfio_dev_close(&self->dev);
+	vfio_dev_init(&self->dev);
+	if (value)
+		set_bar2(_metadata, "default");
+	TH_LOG("%s%s%s: %s", driver, value ? " bar2=" : "", value ?: "",
+	       ret ? strerror(-ret) : "a dma-buf");
+	return ret;
+}
+
+TEST_F(attach, dma_buf)
+{
+	int stock, attached, ours;
+
+	stock = dma_buf_result(_metadata, &self->st, STOCK_DRIVER, NULL);
+	if (stock == -ENOTTY || stock == -EINVAL)
+		SKIP(return, "this kernel has no VFIO_DEVICE_FEATURE_DMA_BUF (%s)",
+		     strerror(-stock));
+	attached = dma_buf_result(_metadata, &self->st, STOCK_DRIVER,
+				  "normal-nc");
+	ASSERT_EQ(stock, attached)
+		TH_LOG("attach mode changed the dma-buf export");
+	ours = dma_buf_result(_metadata, &self->st, MEMATTR_DRIVER,
+			      "normal-nc");
+	if (ours != stock)
+		SKIP(return, "%s does not export dma-bufs (%s, stock: %s)",
+		     MEMATTR_DRIVER, strerror(-ours),
+		     stock ? strerror(-stock) : "a dma-buf");
 }
 
 int main(int argc, char *argv[])
