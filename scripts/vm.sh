@@ -55,12 +55,16 @@ amd64)
 	cmdline="console=ttyS0 intel_iommu=on no_timer_check"
 	;;
 arm64)
-	qemu=(qemu-system-aarch64 -accel tcg
+	qemu=(qemu-system-aarch64 -accel "tcg${MEMATTR_VM_ICOUNT:+,thread=single}"
 		-M "virt,iommu=smmuv3,gic-version=3,virtualization=on"
 		-cpu "max,pauth-impdef=on")
 	cmdline="console=ttyAMA0"
 	;;
 esac
+
+# MEMATTR_VM_ICOUNT=1 (make bench): the guest clock counts executed
+# instructions (one per nanosecond), which needs single-threaded TCG.
+[ -z "${MEMATTR_VM_ICOUNT:-}" ] || qemu+=(-icount "shift=0,sleep=off")
 
 exec "${qemu[@]}" -smp "${MEMATTR_VM_CPUS:-2}" -m 2G \
 	-nodefaults -display none -monitor none -serial stdio -no-reboot \

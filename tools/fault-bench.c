@@ -5,16 +5,22 @@
  * round (interleaved, so drift hits every configuration alike), and
  * measures through VFIO (stock twice per round: the second time, as
  * "stock-again", shows how far two runs of the same code differ):
- *   1. first-touch faults over the whole BAR: ns per GiB (the fastest of
- *      several map-touch-unmap repetitions), and the number of faults
- *      (the process's minor-fault count);
- *   2. the page-table leaf sizes backing the mapping (4K/2M/1G, sampled
- *      every 2 MiB through the memattr-pte test module: how many samples
- *      hit each size);
- *   3. one mmap + munmap cycle of the BAR, in ns;
- *   4. MMIO copy bandwidth and latency of 8, 64 and 4096 bytes.
- * Each measurement prints one "bench:" line; the host (scripts/bench.sh)
- * takes medians and ratios against stock. Round 0 is a warm-up.
+ *
+ *   fault4k, faultpmd, faultpud: the cost of one first-touch fault of each
+ *      leaf size, from mappings whose size and alignment leave the kernel
+ *      only that size: a 1 MiB window (4K), a 2 MiB-aligned 64 MiB window
+ *      (2M), the whole 1 GiB BAR aligned to 1 GiB (1G where the kernel maps
+ *      PUDs). Only the touches are timed, over many faults; the leaf the
+ *      kernel really installed is read back (memattr-pte) and printed;
+ *   mmap: one mmap + munmap cycle of the whole BAR, no touch;
+ *   pread, pwrite: one 4-byte access through vfio's region read/write;
+ *   copy*: MMIO copy bandwidth and latency of 8, 64 and 4096 bytes.
+ *
+ * Times are CLOCK_MONOTONIC nanoseconds. Under QEMU -icount shift=0 (the
+ * default `make bench`) the guest clock advances by one nanosecond per
+ * executed instruction, so every figure is an instruction count. Each
+ * measurement prints one "bench:" line; the host (scripts/bench.sh) takes
+ * medians and ratios against stock. Round 0 is a warm-up.
  *
  *   fault-bench [-r ROUNDS] BDF
  */
@@ -25,8 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "memattr_pte.h"
 #include "memattr_sysfs.h"
@@ -36,11 +42,16 @@
 #include "vfio_region.h"
 
 #define BENCH_BAR	2
-#define SAMPLE_STRIDE	(2UL << 20)
+#define SZ_1M		0x100000UL
+#define SZ_2M		0x200000UL
+#define SZ_1G		0x40000000UL
 #define MMAP_CYCLES	200
+#define RW_ITERS	500
 #define COPY_ITERS	2000
-#define TOUCH_MIN_NS	500e6
-#define TOUCH_MIN_REPS	5
+/* Mappings per leaf size and round: faults = mappings * faults each. */
+#define MAPS_4K		8	/* 256 faults each */
+#define MAPS_PMD	8	/* 32 faults each */
+#define MAPS_PUD	64	/* 1 fault each */
 /*
  * Beyond the values: stock vfio-pci, and stock measured a second time in
  * the same round, whose ratio to the first is the noise floor of the run.
@@ -49,20 +60,28 @@
 #define STOCK_AGAIN	(MEMATTR_NR_VALUES + 1)
 #define NR_CONFIGS	(MEMATTR_NR_VALUES + 2)
 
+struct leaf_class {
+	const char *name;
+	size_t len;		/* of each mapping */
+	size_t align;
+	size_t stride;		/* between touches: one fault each */
+	unsigned int maps;
+};
+
+static const struct leaf_class leaf_classes[] = {
+	{ "fault4k", SZ_1M, SZ_1M, 4096, MAPS_4K },
+	{ "faultpmd", 64 * SZ_1M, SZ_2M, SZ_2M, MAPS_PMD },
+	{ "faultpud", SZ_1G, SZ_1G, SZ_1G, MAPS_PUD },
+};
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 static double now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static long minor_faults(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt;
 }
 
 static const char *config_name(int config)
@@ -96,35 +115,77 @@ static int configure(const char *bdf, int config)
 	return ret;
 }
 
-static void leaf_sizes(volatile uint8_t *map, size_t len, unsigned int *leaf)
+/*
+ * Nanoseconds per first-touch fault of class @lc, and the level of the
+ * leaf installed ("pte", "pmd", "pud"), or "-" when the BAR is smaller
+ * than the class's mapping.
+ */
+static int time_faults(int fd, const struct vfio_region_info *info,
+		       const struct leaf_class *lc, double *ns_per_fault,
+		       char *level, size_t level_len, uint8_t *sum)
 {
 	struct memattr_pte pte;
+	double total = 0;
+	unsigned long faults = 0;
+	unsigned int m;
 	size_t off;
 
-	memset(leaf, 0, 3 * sizeof(*leaf));
-	for (off = 0; off < len; off += SAMPLE_STRIDE) {
-		if (memattr_pte_query(map + off, &pte))
-			continue;
-		if (!strcmp(pte.level, "pud"))
-			leaf[2]++;
-		else if (!strcmp(pte.level, "pmd"))
-			leaf[1]++;
-		else
-			leaf[0]++;
+	*ns_per_fault = 0;
+	snprintf(level, level_len, "-");
+	if (info->size < lc->len)
+		return 0;
+	for (m = 0; m < lc->maps; m++) {
+		volatile uint8_t *map;
+		double start;
+
+		map = vfio_region_mmap_aligned(fd, info, lc->len, lc->align);
+		if (map == MAP_FAILED)
+			return -errno;
+		start = now_ns();
+		for (off = 0; off < lc->len; off += lc->stride)
+			*sum += map[off];
+		total += now_ns() - start;
+		faults += lc->len / lc->stride;
+		if (m == 0 && !memattr_pte_query(map, &pte))
+			snprintf(level, level_len, "%s", pte.level);
+		munmap((void *)map, lc->len);
 	}
+	*ns_per_fault = total / faults;
+	return 0;
+}
+
+/* Nanoseconds per 4-byte region read and write of the BAR. */
+static int time_rw(int fd, const struct vfio_region_info *info,
+		   double *read_ns, double *write_ns)
+{
+	uint32_t word = 0;
+	double start;
+	int i;
+
+	start = now_ns();
+	for (i = 0; i < RW_ITERS; i++)
+		if (pread(fd, &word, sizeof(word), info->offset + 0x100) !=
+		    sizeof(word))
+			return -EIO;
+	*read_ns = (now_ns() - start) / RW_ITERS;
+	start = now_ns();
+	for (i = 0; i < RW_ITERS; i++)
+		if (pwrite(fd, &word, sizeof(word), info->offset + 0x100) !=
+		    sizeof(word))
+			return -EIO;
+	*write_ns = (now_ns() - start) / RW_ITERS;
+	return 0;
 }
 
 static int measure(const char *bdf, int config, int round)
 {
 	struct vfio_region_info info;
+	double ns, start, cycle_ns, read_ns, write_ns;
 	volatile uint8_t *map;
 	struct vfio_dev dev;
-	unsigned int leaf[3];
-	double start, best_ns, total_ns, cycle_ns;
-	unsigned int reps;
-	long faults;
-	size_t off, i;
+	char level[8];
 	uint8_t sum = 0;
+	size_t i;
 	int ret;
 
 	ret = configure(bdf, config);
@@ -137,7 +198,18 @@ static int measure(const char *bdf, int config, int round)
 	if (ret)
 		goto out;
 
-	/* 3: mmap + munmap, no touch. */
+	printf("bench: round=%d config=%s bytes=%llu", round,
+	       config_name(config), (unsigned long long)info.size);
+
+	for (i = 0; i < ARRAY_SIZE(leaf_classes); i++) {
+		ret = time_faults(dev.device_fd, &info, &leaf_classes[i], &ns,
+				  level, sizeof(level), &sum);
+		if (ret)
+			goto out;
+		printf(" %s_ns=%.1f %s_leaf=%s", leaf_classes[i].name, ns,
+		       leaf_classes[i].name, level);
+	}
+
 	start = now_ns();
 	for (i = 0; i < MMAP_CYCLES; i++) {
 		void *m = vfio_region_mmap(dev.device_fd, &info, 0);
@@ -150,51 +222,18 @@ static int measure(const char *bdf, int config, int round)
 	}
 	cycle_ns = (now_ns() - start) / MMAP_CYCLES;
 
-	/*
-	 * 1 and 2: first touch of every page, aligned so huge leaves fit.
-	 * Repeated (map, touch, unmap) until TOUCH_MIN_NS have passed, so
-	 * that a BAR mapped with few huge leaves is still timed over many
-	 * faults. The fastest repetition counts: a repetition only gets
-	 * slower by what else the machine does. The last mapping stays for
-	 * the leaf sizes and copies.
-	 */
-	best_ns = 0;
-	total_ns = 0;
-	faults = 0;
-	for (reps = 1;; reps++) {
-		double ns;
-		long before;
+	ret = time_rw(dev.device_fd, &info, &read_ns, &write_ns);
+	if (ret)
+		goto out;
+	printf(" mmap_ns=%.1f pread_ns=%.1f pwrite_ns=%.1f", cycle_ns, read_ns,
+	       write_ns);
 
-		map = vfio_region_mmap_aligned(dev.device_fd, &info, 0,
-					       info.size);
-		if (map == MAP_FAILED) {
-			ret = -errno;
-			goto out;
-		}
-		before = minor_faults();
-		start = now_ns();
-		for (off = 0; off < info.size; off += 4096)
-			sum += map[off];
-		ns = now_ns() - start;
-		faults += minor_faults() - before;
-		total_ns += ns;
-		if (reps == 1 || ns < best_ns)
-			best_ns = ns;
-		if (total_ns >= TOUCH_MIN_NS && reps >= TOUCH_MIN_REPS)
-			break;
-		munmap((void *)map, info.size);
+	/* Copies at the start of the BAR, 4K-mapped. */
+	map = vfio_region_mmap(dev.device_fd, &info, SZ_1M);
+	if (map == MAP_FAILED) {
+		ret = -errno;
+		goto out;
 	}
-	faults /= reps;
-	leaf_sizes(map, info.size, leaf);
-
-	printf("bench: round=%d config=%s bytes=%llu", round,
-	       config_name(config), (unsigned long long)info.size);
-	printf(" fault_ns_per_gib=%.0f faults=%ld",
-	       best_ns * (1UL << 30) / info.size, faults);
-	printf(" leaf_4k=%u leaf_2m=%u leaf_1g=%u mmap_cycle_ns=%.0f",
-	       leaf[0], leaf[1], leaf[2], cycle_ns);
-
-	/* 4: copies at the start of the BAR. */
 	for (i = 0; i < MMIO_COPY_NR_SIZES; i++) {
 		size_t size = mmio_copy_sizes[i];
 		struct mmio_copy_result res;
@@ -205,10 +244,12 @@ static int measure(const char *bdf, int config, int round)
 		printf(" copy%zu_write_ns=%.0f copy%zu_read_ns=%.0f",
 		       size, res.write_ns, size, res.read_ns);
 	}
+	munmap((void *)map, SZ_1M);
 	printf(" sum=%u\n", sum);
 	fflush(stdout);
-	munmap((void *)map, info.size);
 out:
+	if (ret)
+		printf("\n");
 	vfio_dev_close(&dev);
 	return ret;
 }
@@ -239,8 +280,8 @@ int main(int argc, char *argv[])
 	/*
 	 * Each round measures stock (twice) and every value, starting one
 	 * further along each round so that no configuration always runs
-	 * first or right after stock. Round 0 warms up (the host populates the BAR's
-	 * backing memory on first touch) and is not counted.
+	 * first or right after stock. Round 0 warms up (the host populates
+	 * the BAR's backing memory on first touch) and is not counted.
 	 */
 	for (round = 0; round <= rounds && !ret; round++)
 		for (i = 0; i < NR_CONFIGS && !ret; i++) {
