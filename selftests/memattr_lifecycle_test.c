@@ -13,7 +13,8 @@
  *   offline.*       surprise removal (the device is marked offline, then
  *                   removed, as pciehp does): mappings revoked at once,
  *                   SIGBUS, also racing munmap, and users exiting during
- *                   the revocation do not hang the remover;
+ *                   the revocation do not hang the remover; the same for
+ *                   a configured device left on vfio-pci (attach mode);
  *   rmmod.*         module removal while devices are bound: a pci driver's
  *                   removal unbinds them (and they bind again after a
  *                   reload); while one is open, vfio holds a module
@@ -625,9 +626,14 @@ static void removed_and_back(struct __test_metadata *_metadata,
 	ASSERT_TRUE(pci_sysfs_device_exists(bdf));
 }
 
-TEST_F_TIMEOUT(offline, sigbus, 120)
+/*
+ * A surprise removal under a user that maps BAR2, bound to @driver with
+ * BAR2 at @value (NULL: leave it): the mapping and a forked copy are
+ * revoked at once, and the removal waits for the close.
+ */
+static void sigbus_at_removal(struct __test_metadata *_metadata, struct life *l,
+			      const char *driver, const char *value)
 {
-	struct life *l = &self->l;
 	const char *bdf = bdfs[DEV_SHMEM];
 	struct unbinder u = { .go = -1, .done = -1 };
 	bool pte_seen = memattr_pte_available();
@@ -638,7 +644,9 @@ TEST_F_TIMEOUT(offline, sigbus, 120)
 	pid_t holder;
 	char c;
 
-	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
+	test_devices_bind(_metadata, bdf, driver);
+	if (value)
+		ASSERT_EQ(0, memattr_bar_write(bdf, BAR2, value));
 	ASSERT_EQ(0, remover_start(&u, bdf, pci_inject_surprise_remove));
 	open_and_map(_metadata, l, bdf);
 	touch(_metadata, l, 0x6d656d6174747236ULL);
@@ -666,6 +674,17 @@ TEST_F_TIMEOUT(offline, sigbus, 120)
 		TH_LOG("the removal returned while the device was open");
 	unmap_and_close(l);
 	removed_and_back(_metadata, &u, bdf);
+}
+
+TEST_F_TIMEOUT(offline, sigbus, 120)
+{
+	sigbus_at_removal(_metadata, &self->l, MEMATTR_DRIVER, NULL);
+}
+
+/* Attach mode: the same for a configured device left on vfio-pci. */
+TEST_F_TIMEOUT(offline, sigbus_attached, 120)
+{
+	sigbus_at_removal(_metadata, &self->l, "vfio-pci", "device-ngnre");
 }
 
 /*
