@@ -20,13 +20,15 @@
  *    dev_set->lock; read, write, ioctl, device_feature and mmap only
  *    through an open device file;
  *  - match (group path, under the group's device_lock), request (in
- *    vfio_unregister_group_dev(), from vfio-pci's remove()) and release
- *    (the last put of the vfio device) at any time.
+ *    vfio_unregister_group_dev(), from vfio-pci's remove()), release (the
+ *    last put of the vfio device), name (vfio-pci-core's bus notifier, for
+ *    a PF's VFs) and match_token_uuid (7.x) at any time.
  *
  * The ops are switched only under dev_set->lock, and back to vfio-pci's
  * only with the device closed, so an open device keeps the wrapped ops
- * until its last close. The copy keeps vfio-pci's own match and release,
- * so a reader that loaded either pointer calls the same function. Each
+ * until its last close. The copy keeps vfio-pci's own match, release,
+ * name and match_token_uuid, so a reader that loaded either pointer gets
+ * the same thing. Each
  * attached device holds a reference on its vfio device, so release runs
  * only after this module put vfio-pci's ops back.
  *
@@ -39,6 +41,12 @@
  * engaged. The reference is dropped from the sysfs store or the bus
  * notifier, which the exit path waits for (it removes the sysfs groups
  * and the notifier).
+ *
+ * The exit path detaches each device under its device_lock, with the bus
+ * notifier still registered: the device is then either still bound to
+ * vfio-pci (so vfio-pci's remove(), and its module's unload, wait) or was
+ * detached by the notifier already; and no attach can start once it has
+ * begun (memattr_attach_exiting).
  *
  * The copy itself is freed when the device is unbound: vfio-pci's
  * remove() has then taken the device off its group, so no match or
@@ -92,6 +100,7 @@ struct memattr_attached {
 /* Attached devices; taken inside the PCI device's device_lock. */
 static DEFINE_MUTEX(memattr_attached_lock);
 static LIST_HEAD(memattr_attached_list);
+static bool memattr_attach_exiting;		/* under memattr_attached_lock */
 
 static struct memattr_attached *memattr_attached(struct vfio_device *core_vdev)
 {
@@ -183,10 +192,11 @@ int memattr_attach_engage(struct memattr_device *mdev)
 	if (core_vdev->open_count) {
 		pci_notice(ad->pdev,
 			   "memattr: attached while open: its BAR values apply from the next open\n");
-		mdev->managed = false;
+		WRITE_ONCE(mdev->managed, false);
 	}
 	ad->ops_installed = true;
-	WRITE_ONCE(core_vdev->ops, &ad->ops->ops);
+	/* The copy was filled at attach; readers without the lock see it. */
+	smp_store_release(&core_vdev->ops, &ad->ops->ops);
 	return 0;
 }
 
@@ -257,11 +267,20 @@ static bool memattr_attach_configured(struct memattr_device *mdev)
 	return false;
 }
 
+static void memattr_attached_free(struct memattr_attached *ad)
+{
+	put_device(&ad->mdev.core->vdev.device);
+	kfree(ad->ops);
+	pci_dev_put(ad->pdev);
+	kfree(ad);
+}
+
 /* device_lock(&pdev->dev) held, the device bound to vfio-pci. */
 static void memattr_attach_device(struct pci_dev *pdev)
 {
 	struct vfio_pci_core_device *core = dev_get_drvdata(&pdev->dev);
 	struct memattr_attached *ad;
+	bool skip;
 	int ret;
 
 	device_lock_assert(&pdev->dev);
@@ -274,45 +293,57 @@ static void memattr_attach_device(struct pci_dev *pdev)
 		return;
 	}
 
-	mutex_lock(&memattr_attached_lock);
-	ad = memattr_attached_find(pdev);
-	mutex_unlock(&memattr_attached_lock);
-	if (ad)
-		return;
-
 	ad = kzalloc(sizeof(*ad), GFP_KERNEL);
 	if (!ad)
 		goto fail;
 	ad->pdev = pci_dev_get(pdev);
 	ad->orig = core->vdev.ops;
 	ad->ops = memattr_attach_ops_alloc(ad);
-	if (!ad->ops)
-		goto fail_free;
+	if (!ad->ops) {
+		pci_dev_put(ad->pdev);
+		kfree(ad);
+		goto fail;
+	}
 	get_device(&core->vdev.device);
 	ad->mdev.attached = true;
 	memattr_device_init(&ad->mdev, core);
+
+	/* Seen twice (notifier and module load), or rmmod has begun. */
+	mutex_lock(&memattr_attached_lock);
+	skip = memattr_attach_exiting || memattr_attached_find(pdev);
+	if (!skip)
+		list_add(&ad->node, &memattr_attached_list);
+	mutex_unlock(&memattr_attached_lock);
+	if (skip) {
+		memattr_attached_free(ad);
+		return;
+	}
+
+	/*
+	 * The knobs before the policy can engage the device: an engaged
+	 * device pins the module, and without them nothing could set it
+	 * back to default. Before the bind uevent, as dev_groups would be.
+	 */
+	ret = sysfs_create_group(&pdev->dev.kobj, &memattr_group);
+	if (ret) {
+		pci_warn(pdev, "memattr: no sysfs knobs (%d), not attached\n",
+			 ret);
+		mutex_lock(&memattr_attached_lock);
+		list_del(&ad->node);
+		mutex_unlock(&memattr_attached_lock);
+		memattr_attached_free(ad);
+		return;
+	}
+	ad->sysfs = true;
 
 	mutex_lock(&core->vdev.dev_set->lock);
 	if (memattr_attach_configured(&ad->mdev) &&
 	    memattr_attach_engage(&ad->mdev))
 		memattr_policy_reset(&ad->mdev);
 	mutex_unlock(&core->vdev.dev_set->lock);
-
-	mutex_lock(&memattr_attached_lock);
-	list_add(&ad->node, &memattr_attached_list);
-	mutex_unlock(&memattr_attached_lock);
-
-	/* Before the bind uevent, as a driver's dev_groups would be. */
-	ret = sysfs_create_group(&pdev->dev.kobj, &memattr_group);
-	if (ret)
-		pci_warn(pdev, "memattr: no sysfs knobs (%d)\n", ret);
-	ad->sysfs = !ret;
 	memattr_debugfs_add(&ad->mdev);
 	return;
 
-fail_free:
-	pci_dev_put(ad->pdev);
-	kfree(ad);
 fail:
 	pci_warn(pdev, "memattr: out of memory, not attached\n");
 }
@@ -356,11 +387,10 @@ static void memattr_detach(struct memattr_attached *ad, bool unregistered)
 	memattr_attach_disengage(ad);
 	mutex_unlock(&core_vdev->dev_set->lock);
 
-	put_device(&core_vdev->device);
-	if (unregistered || !ad->ops_installed)
-		kfree(ad->ops);
-	pci_dev_put(ad->pdev);
-	kfree(ad);
+	/* A copy that was ever installed outlives rmmod (see the top). */
+	if (!unregistered && ad->ops_installed)
+		ad->ops = NULL;
+	memattr_attached_free(ad);
 }
 
 static int memattr_attach_notify(struct notifier_block *nb,
@@ -416,22 +446,40 @@ int memattr_attach_init(void)
 
 /*
  * rmmod: the module's use count was 0, so no device is engaged, and
- * neither the notifier nor a sysfs store (both gone before a device is
- * detached) can engage one now.
+ * neither a sysfs store (removed with its device's group, before the
+ * device is detached) nor an attach (memattr_attach_exiting) can engage
+ * one now. Each device is detached under its device_lock while the
+ * notifier is still registered, so an unbind or removal of it either
+ * has not started (and waits) or has detached it already.
  */
 void memattr_attach_exit(void)
 {
 	struct memattr_attached *ad;
+	struct pci_dev *pdev;
 
-	/* Waits for notifier calls in progress. */
-	bus_unregister_notifier(&pci_bus_type, &memattr_attach_nb);
+	mutex_lock(&memattr_attached_lock);
+	memattr_attach_exiting = true;
+	mutex_unlock(&memattr_attached_lock);
+
 	for (;;) {
 		mutex_lock(&memattr_attached_lock);
 		ad = list_first_entry_or_null(&memattr_attached_list,
 					      struct memattr_attached, node);
+		pdev = ad ? pci_dev_get(ad->pdev) : NULL;
 		mutex_unlock(&memattr_attached_lock);
-		if (!ad)
+		if (!pdev)
 			break;
-		memattr_detach(ad, false);
+
+		device_lock(&pdev->dev);
+		mutex_lock(&memattr_attached_lock);
+		ad = memattr_attached_find(pdev);
+		mutex_unlock(&memattr_attached_lock);
+		if (ad)
+			memattr_detach(ad, false);
+		device_unlock(&pdev->dev);
+		pci_dev_put(pdev);
 	}
+
+	/* Waits for notifier calls in progress; they find nothing to do. */
+	bus_unregister_notifier(&pci_bus_type, &memattr_attach_nb);
 }
