@@ -9,8 +9,8 @@
  *              use count stays 0);
  *   knob.*     bar2 set on a device bound to vfio-pci: the entry installed
  *              for the user mapping, on x86 the PAT memtype, the bytes
- *              read back, EBUSY while open, rmmod refused while
- *              configured and allowed once back at default;
+ *              read back, EBUSY while open, rmmod refused while the
+ *              device stays bound, allowed after a rebind;
  *   policy.*   refused policies change nothing; a rule by address, ID and
  *              subsystem ID applies before the first open, 100 binds each
  *              opened at once; in the variant driver too;
@@ -146,10 +146,12 @@ static void state_teardown(struct __test_metadata *_metadata,
 		if (ret)
 			EXPECT_EQ(0, ret) TH_LOG("loading vfio-pci again");
 	}
-	/* Back to default, so the module can be reloaded with its params. */
-	if (memattr_bar_file_exists(bdf, BAR2))
-		memattr_bar_write(bdf, BAR2, "default");
+	/*
+	 * Unbound, so that an engaged device lets go of the module, which
+	 * is then loaded again with its parameters.
+	 */
 	memattr_param_write("policy", "\n");
+	pci_sysfs_unbind(bdf);
 	if (kmod_loaded(MEMATTR_MODULE))
 		kmod_unload(MEMATTR_MODULE);
 	ret = kmod_load(getenv(MEMATTR_KO_ENV), self->params);
@@ -279,7 +281,7 @@ TEST_F(attach, stock_unconfigured)
 
 /*
  * bar2 set on a vfio-pci device: the entry, the PAT memtype and the
- * bytes; EBUSY while open; rmmod refused until it is back at default.
+ * bytes; EBUSY while open; rmmod refused until the device is unbound.
  */
 TEST_F(attach, knob_normal_nc)
 {
@@ -315,14 +317,19 @@ TEST_F(attach, knob_normal_nc)
 	assert_entry(_metadata, &self->st, NGNRE_ATTR);
 	unmap_close(&self->st);
 
+	/* Back at default: stock's entry, still through this module. */
 	set_bar2(_metadata, "default");
-	ASSERT_EQ(0, memattr_module_refcnt());
+	ASSERT_EQ(1, memattr_module_refcnt());
 	map_bar2(_metadata, &self->st);
 	assert_entry(_metadata, &self->st, STOCK_ATTR);
-	ASSERT_EQ(0UL, debugfs_mappings());
+	ASSERT_EQ(1UL, debugfs_mappings());
 	unmap_close(&self->st);
+	ret = kmod_unload(MEMATTR_MODULE);
+	ASSERT_NE(0, ret) TH_LOG("rmmod succeeded with an engaged device");
 
-	/* Unconfigured: rmmod goes through, the device stays on vfio-pci. */
+	/* A rebind lets go; unconfigured, rmmod goes through. */
+	bind(_metadata, STOCK_DRIVER);
+	ASSERT_EQ(0, memattr_module_refcnt());
 	ASSERT_EQ(0, kmod_unload(MEMATTR_MODULE));
 	ASSERT_TRUE(pci_sysfs_driver_has_device(STOCK_DRIVER, bdf));
 	ASSERT_FALSE(memattr_bar_file_exists(bdf, BAR2));

@@ -4,10 +4,10 @@
  * for the many VFIO users that accept only a driver named "vfio-pci".
  *
  * While this module is loaded, every device bound to vfio-pci gets the
- * memattr/ sysfs group, a debugfs file and the policy (rules.c,
- * default_attr), at bind (a PCI bus notifier) or at module load. Such a
- * device is "engaged" only while one of its BARs has a value other than
- * default: its vfio_device_ops are then a copy of vfio-pci's with
+ * memattr/ sysfs group, a debugfs file and the policy (rules.c), at bind
+ * (a PCI bus notifier) or at module load. Such a device is "engaged" from
+ * the first time one of its BARs gets a value other than default until it
+ * is unbound: its vfio_device_ops are then a copy of vfio-pci's with
  * open_device, close_device, mmap and request wrapped, and the wrappers do
  * what the variant driver does. A device with nothing configured keeps
  * vfio-pci's own ops, so it is stock vfio-pci, code path included.
@@ -24,36 +24,30 @@
  *    last put of the vfio device), name (vfio-pci-core's bus notifier, for
  *    a PF's VFs) and match_token_uuid (7.x) at any time.
  *
- * The ops are switched only under dev_set->lock, and back to vfio-pci's
- * only with the device closed, so an open device keeps the wrapped ops
- * until its last close. The copy keeps vfio-pci's own match, release,
- * name and match_token_uuid, so a reader that loaded either pointer gets
- * the same thing. Each
- * attached device holds a reference on its vfio device, so release runs
- * only after this module put vfio-pci's ops back.
+ * The ops are switched to the copy only under dev_set->lock, and back to
+ * vfio-pci's only once vfio-pci's remove() has taken the device off its
+ * group (no reader is left then but the last put). The copy keeps
+ * vfio-pci's own match, release, name and match_token_uuid, so a reader
+ * that loaded either pointer gets the same thing. Each attached device
+ * holds a reference on its vfio device, so release runs only after this
+ * module put vfio-pci's ops back.
  *
  * Module lifetime. The wrappers and the VMAs' vm_ops copies (vma.c) are
  * this module's code, and vfio core pins only vfio-pci while a device is
  * open. So an engaged device holds a reference on this module, taken with
- * try_module_get() (refused once rmmod has begun) and dropped only when
- * it is closed and back on vfio-pci's ops: rmmod is refused while any
- * device is engaged, and once it has begun no device is or becomes
- * engaged. The reference is dropped from the sysfs store or the bus
- * notifier, which the exit path waits for (it removes the sysfs groups
- * and the notifier).
+ * try_module_get() (refused once rmmod has begun) and dropped when the
+ * device is unbound: rmmod is refused while any device on vfio-pci was
+ * configured since its bind, and once it has begun no device is or
+ * becomes engaged. Nothing is left behind: a copy is only freed after
+ * its device left its group, when no reader can hold it any more. The
+ * reference is dropped in the bus notifier, which the exit path waits for
+ * (bus_unregister_notifier()).
  *
  * The exit path detaches each device under its device_lock, with the bus
  * notifier still registered: the device is then either still bound to
  * vfio-pci (so vfio-pci's remove(), and its module's unload, wait) or was
  * detached by the notifier already; and no attach can start once it has
  * begun (memattr_attach_exiting).
- *
- * The copy itself is freed when the device is unbound: vfio-pci's
- * remove() has then taken the device off its group, so no match or
- * request reader is left. On rmmod a copy that was ever installed on a
- * device still bound stays allocated (one struct vfio_device_ops per such
- * device and load): a match reader may have loaded its address just
- * before the ops were put back, and holds a group lock private to vfio.
  *
  * Engaging while open: a device can be open already when it is attached
  * (bound and opened before this module was loaded, or opened between
@@ -92,7 +86,6 @@ struct memattr_attached {
 	struct pci_dev *pdev;
 	const struct vfio_device_ops *orig;	/* vfio-pci's */
 	struct memattr_attach_ops *ops;		/* the copy */
-	bool ops_installed;			/* ever */
 	bool sysfs;				/* the group is there */
 	struct memattr_device mdev;
 };
@@ -194,13 +187,15 @@ int memattr_attach_engage(struct memattr_device *mdev)
 			   "memattr: attached while open: its BAR values apply from the next open\n");
 		WRITE_ONCE(mdev->managed, false);
 	}
-	ad->ops_installed = true;
 	/* The copy was filled at attach; readers without the lock see it. */
 	smp_store_release(&core_vdev->ops, &ad->ops->ops);
 	return 0;
 }
 
-/* Back to vfio-pci's ops; dev_set->lock held, device closed. */
+/*
+ * Back to vfio-pci's ops, dev_set->lock held: only for a device that
+ * vfio-pci's remove() has unregistered (closed, off its group).
+ */
 static void memattr_attach_disengage(struct memattr_attached *ad)
 {
 	struct vfio_device *core_vdev = &ad->mdev.core->vdev;
@@ -211,22 +206,6 @@ static void memattr_attach_disengage(struct memattr_attached *ad)
 	WARN_ON(core_vdev->open_count);
 	WRITE_ONCE(core_vdev->ops, ad->orig);
 	module_put(THIS_MODULE);
-}
-
-/*
- * After a BAR got a new value, dev_set->lock held, device closed: with
- * every BAR back at default the device is stock vfio-pci again.
- */
-void memattr_attach_settle(struct memattr_device *mdev)
-{
-	struct memattr_attached *ad =
-		container_of(mdev, struct memattr_attached, mdev);
-	unsigned int bar;
-
-	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++)
-		if (mdev->bar[bar].value != MEMATTR_DEFAULT)
-			return;
-	memattr_attach_disengage(ad);
 }
 
 /*
@@ -369,11 +348,10 @@ static void memattr_attach_unbind(struct pci_dev *pdev)
 }
 
 /*
- * @unregistered: vfio-pci's remove() has run, so the vfio device is off
- * its group and closed, and no reader of its ops is left but the last put
- * below. Otherwise (rmmod) no device is engaged any more.
+ * At unbind (UNBOUND: vfio-pci's remove() has taken the device off its
+ * group, closed) or at rmmod (no device is engaged then).
  */
-static void memattr_detach(struct memattr_attached *ad, bool unregistered)
+static void memattr_detach(struct memattr_attached *ad)
 {
 	struct vfio_device *core_vdev = &ad->mdev.core->vdev;
 
@@ -387,9 +365,6 @@ static void memattr_detach(struct memattr_attached *ad, bool unregistered)
 	memattr_attach_disengage(ad);
 	mutex_unlock(&core_vdev->dev_set->lock);
 
-	/* A copy that was ever installed outlives rmmod (see the top). */
-	if (!unregistered && ad->ops_installed)
-		ad->ops = NULL;
 	memattr_attached_free(ad);
 }
 
@@ -411,7 +386,7 @@ static int memattr_attach_notify(struct notifier_block *nb,
 		ad = memattr_attached_find(pdev);
 		mutex_unlock(&memattr_attached_lock);
 		if (ad)
-			memattr_detach(ad, true);
+			memattr_detach(ad);
 		break;
 	}
 	return NOTIFY_DONE;
@@ -475,7 +450,7 @@ void memattr_attach_exit(void)
 		ad = memattr_attached_find(pdev);
 		mutex_unlock(&memattr_attached_lock);
 		if (ad)
-			memattr_detach(ad, false);
+			memattr_detach(ad);
 		device_unlock(&pdev->dev);
 		pci_dev_put(pdev);
 	}

@@ -35,7 +35,8 @@ struct memattr_device *memattr_from_dev(struct device *dev)
 /*
  * Sets one BAR's value; the caller checked memattr_bar_allows() and holds
  * dev_set->lock with the device closed. A device left on vfio-pci takes
- * this driver's ops only when a BAR first gets a value of its own.
+ * this driver's ops when a BAR first gets a value of its own, and keeps
+ * them until it is unbound.
  */
 int memattr_device_set_bar(struct memattr_device *mdev, unsigned int bar,
 			   enum memattr_value value)
@@ -49,8 +50,6 @@ int memattr_device_set_bar(struct memattr_device *mdev, unsigned int bar,
 			return ret;
 	}
 	memattr_bar_set(mdev, bar, value);
-	if (mdev->attached)
-		memattr_attach_settle(mdev);
 	return 0;
 }
 

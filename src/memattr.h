@@ -100,7 +100,6 @@ int memattr_attach_init(void);
 void memattr_attach_exit(void);
 struct memattr_device *memattr_attached_from_dev(struct device *dev);
 int memattr_attach_engage(struct memattr_device *mdev);
-void memattr_attach_settle(struct memattr_device *mdev);
 
 /* sysfs.c */
 extern const struct attribute_group memattr_group;
