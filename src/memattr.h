@@ -11,7 +11,6 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/ratelimit.h>
-#include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/vfio.h>
 #include <linux/vfio_pci_core.h>
@@ -63,8 +62,7 @@ struct memattr_device {
 	bool managed;
 	bool attached;			/* attach mode (attach.c) */
 	spinlock_t vm_ops_lock;		/* the one-time copies of vm_ops */
-	/* Set once, when the device is gone; faults read it (vma.c). */
-	struct rw_semaphore revoke_sem;
+	/* Set once (xchg()), when the device is gone; faults read it (vma.c). */
 	bool revoked;
 #ifndef MEMATTR_HAVE_VFIO_DEVICE_INODE
 	struct mutex vmas_lock;		/* vmas */

@@ -2,8 +2,9 @@
 /*
  * Revocation: taking every user mapping of a device's BARs away, so that
  * later accesses fault and the faults get SIGBUS (vma.c checks ->revoked
- * under revoke_sem). It is done when the device is really gone: vfio asks
- * the user to let go (the ->request op) of a device whose channel is
+ * before and after vfio's fault, without a lock). It is done when the
+ * device is really gone: vfio asks the user to let go (the ->request op)
+ * of a device whose channel is
  * offline (surprise removal, pciehp and AER mark it so before removing
  * it), or error recovery reports a permanent failure. Every access to such
  * a device is dead anyway, and DPDK's hot-unplug handling expects SIGBUS.
@@ -24,7 +25,6 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
-#include <linux/rwsem.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
@@ -200,20 +200,13 @@ static unsigned int memattr_revoke_zap(struct memattr_device *mdev)
 #endif
 
 /*
- * Returns how many VMAs were zapped; 0 when it had been done before. Once
- * ->revoked is set under the write side, no fault (which holds the read
- * side across vfio's fault) can install an entry any more, and the zap
- * removes those installed before.
+ * Returns how many VMAs were zapped; 0 when it had been done before.
+ * xchg() orders ->revoked before the zap's reads of the page tables: a
+ * fault whose entry the zap misses sees ->revoked afterwards (vma.c).
  */
 static unsigned int memattr_revoke(struct memattr_device *mdev)
 {
-	bool before;
-
-	down_write(&mdev->revoke_sem);
-	before = mdev->revoked;
-	mdev->revoked = true;
-	up_write(&mdev->revoke_sem);
-	if (before)
+	if (xchg(&mdev->revoked, true))
 		return 0;
 	return memattr_revoke_zap(mdev);
 }
@@ -249,6 +242,5 @@ void memattr_revoke_on_error(struct memattr_device *mdev,
 
 void memattr_revoke_init(struct memattr_device *mdev)
 {
-	init_rwsem(&mdev->revoke_sem);
 	memattr_revoke_list_init(mdev);
 }

@@ -19,14 +19,18 @@
  * remove() wait for the last close: neither the copy (in the device's
  * state) nor these functions can go away under a VMA.
  *
- * Faults hold revoke_sem for reading across vfio's fault, so once
- * ->revoked is set under the write side, no fault can still install an
- * entry.
+ * Revocation takes no lock on the fault path. revoke.c sets ->revoked
+ * with a full barrier (xchg()) and then zaps every VMA of the device. A
+ * fault checks ->revoked, lets vfio install the entry, and after a full
+ * barrier checks ->revoked again. If the zap ran before the entry was in
+ * the page table (so did not see it), the fault's second check comes after
+ * the zap began, hence after ->revoked was set, and the fault removes its
+ * own entry. No entry survives a revocation, and a fault that races it
+ * gets SIGBUS.
  */
 
 #include <linux/atomic.h>
 #include <linux/mm.h>
-#include <linux/rwsem.h>
 #include <linux/spinlock.h>
 
 #include "compat.h"
@@ -43,18 +47,30 @@ static void memattr_count_fault(struct memattr_bar *bar, vm_fault_t ret)
 		atomic64_inc(&bar->faults);
 }
 
+/* After vfio's fault: the second check (see the top). */
+static vm_fault_t memattr_vma_recheck(struct memattr_bar *bar,
+				      struct vm_fault *vmf, vm_fault_t ret)
+{
+	struct vm_area_struct *vma = vmf->vma;
+
+	smp_mb();	/* the entry is in the page table before the read */
+	if (likely(!READ_ONCE(bar->mdev->revoked))) {
+		memattr_count_fault(bar, ret);
+		return ret;
+	}
+	if (!(ret & VM_FAULT_ERROR))
+		zap_special_vma_range(vma, vma->vm_start,
+				      vma->vm_end - vma->vm_start);
+	return VM_FAULT_SIGBUS;
+}
+
 static vm_fault_t memattr_vma_fault(struct vm_fault *vmf)
 {
 	struct memattr_bar *bar = memattr_vma_bar(vmf->vma);
-	struct memattr_device *mdev = bar->mdev;
-	vm_fault_t ret = VM_FAULT_SIGBUS;
 
-	down_read(&mdev->revoke_sem);
-	if (!mdev->revoked)
-		ret = bar->core_vm_ops->fault(vmf);
-	up_read(&mdev->revoke_sem);
-	memattr_count_fault(bar, ret);
-	return ret;
+	if (READ_ONCE(bar->mdev->revoked))
+		return VM_FAULT_SIGBUS;
+	return memattr_vma_recheck(bar, vmf, bar->core_vm_ops->fault(vmf));
 }
 
 #ifdef MEMATTR_WRAP_HUGE_FAULT
@@ -62,15 +78,11 @@ static vm_fault_t memattr_vma_huge_fault(struct vm_fault *vmf,
 					 unsigned int order)
 {
 	struct memattr_bar *bar = memattr_vma_bar(vmf->vma);
-	struct memattr_device *mdev = bar->mdev;
-	vm_fault_t ret = VM_FAULT_SIGBUS;
 
-	down_read(&mdev->revoke_sem);
-	if (!mdev->revoked)
-		ret = bar->core_vm_ops->huge_fault(vmf, order);
-	up_read(&mdev->revoke_sem);
-	memattr_count_fault(bar, ret);
-	return ret;
+	if (READ_ONCE(bar->mdev->revoked))
+		return VM_FAULT_SIGBUS;
+	return memattr_vma_recheck(bar, vmf,
+				   bar->core_vm_ops->huge_fault(vmf, order));
 }
 #endif
 
