@@ -51,16 +51,13 @@ static void memattr_count_fault(struct memattr_bar *bar, vm_fault_t ret)
 static vm_fault_t memattr_vma_recheck(struct memattr_bar *bar,
 				      struct vm_fault *vmf, vm_fault_t ret)
 {
-	struct vm_area_struct *vma = vmf->vma;
-
 	smp_mb();	/* the entry is in the page table before the read */
 	if (likely(!READ_ONCE(bar->mdev->revoked))) {
 		memattr_count_fault(bar, ret);
 		return ret;
 	}
 	if (!(ret & VM_FAULT_ERROR))
-		zap_special_vma_range(vma, vma->vm_start,
-				      vma->vm_end - vma->vm_start);
+		memattr_revoke_zap_vma(bar->mdev, vmf->vma);
 	return VM_FAULT_SIGBUS;
 }
 
