@@ -11,6 +11,7 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/ratelimit.h>
+#include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/vfio.h>
 #include <linux/vfio_pci_core.h>
@@ -65,6 +66,7 @@ struct memattr_device {
 	/* Set once (xchg()), when the device is gone; faults read it (vma.c). */
 	bool revoked;
 #ifndef MEMATTR_HAVE_VFIO_DEVICE_INODE
+	struct rw_semaphore revoke_sem;	/* 6.1 faults against the zap */
 	struct mutex vmas_lock;		/* vmas */
 	struct list_head vmas;		/* every VMA of every BAR (revoke.c) */
 #endif
@@ -118,6 +120,34 @@ int memattr_vma_track(struct memattr_device *mdev, unsigned int bar,
 		      struct vm_area_struct *vma);
 unsigned int memattr_vma_count(struct memattr_device *mdev,
 			       unsigned int bar);
+
+/*
+ * Around vfio's fault (vma.c). Linux 6.10+ installs each entry at once
+ * (vmf_insert_pfn*()), and the fault checks ->revoked again afterwards:
+ * no lock. 6.1 fills the whole VMA with remap_pfn_range(), which marks it
+ * VM_PAT before the entries are in; a zap in between would find the flag
+ * without the entries (untrack_pfn() WARNs). There faults hold revoke_sem
+ * for reading, and the revocation takes it for writing before its zap.
+ */
+#ifdef MEMATTR_HAVE_VFIO_DEVICE_INODE
+static inline void memattr_revoke_fault_begin(struct memattr_device *mdev)
+{
+}
+
+static inline void memattr_revoke_fault_end(struct memattr_device *mdev)
+{
+}
+#else
+static inline void memattr_revoke_fault_begin(struct memattr_device *mdev)
+{
+	down_read(&mdev->revoke_sem);
+}
+
+static inline void memattr_revoke_fault_end(struct memattr_device *mdev)
+{
+	up_read(&mdev->revoke_sem);
+}
+#endif
 
 /* revoke.c */
 void memattr_revoke_init(struct memattr_device *mdev);

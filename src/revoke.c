@@ -25,6 +25,7 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/rwsem.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
@@ -108,6 +109,7 @@ static void memattr_revoke_list_init(struct memattr_device *mdev)
 {
 	mutex_init(&mdev->vmas_lock);
 	INIT_LIST_HEAD(&mdev->vmas);
+	init_rwsem(&mdev->revoke_sem);
 }
 
 int memattr_revoke_track(struct memattr_device *mdev,
@@ -228,7 +230,17 @@ static unsigned int memattr_revoke_zap(struct memattr_device *mdev)
  */
 static unsigned int memattr_revoke(struct memattr_device *mdev)
 {
-	if (xchg(&mdev->revoked, true))
+	bool before;
+
+#ifndef MEMATTR_HAVE_VFIO_DEVICE_INODE
+	/* Waits for faults in vfio's handler (memattr_revoke_fault_begin()). */
+	down_write(&mdev->revoke_sem);
+	before = xchg(&mdev->revoked, true);
+	up_write(&mdev->revoke_sem);
+#else
+	before = xchg(&mdev->revoked, true);
+#endif
+	if (before)
 		return 0;
 	return memattr_revoke_zap(mdev);
 }

@@ -26,7 +26,8 @@
  * the page table (so did not see it), the fault's second check comes after
  * the zap began, hence after ->revoked was set, and the fault removes its
  * own entry. No entry survives a revocation, and a fault that races it
- * gets SIGBUS.
+ * gets SIGBUS. (6.1 also holds a lock across vfio's fault, see
+ * memattr_revoke_fault_begin().)
  */
 
 #include <linux/atomic.h>
@@ -64,10 +65,14 @@ static vm_fault_t memattr_vma_recheck(struct memattr_bar *bar,
 static vm_fault_t memattr_vma_fault(struct vm_fault *vmf)
 {
 	struct memattr_bar *bar = memattr_vma_bar(vmf->vma);
+	vm_fault_t ret = VM_FAULT_SIGBUS;
 
-	if (READ_ONCE(bar->mdev->revoked))
-		return VM_FAULT_SIGBUS;
-	return memattr_vma_recheck(bar, vmf, bar->core_vm_ops->fault(vmf));
+	memattr_revoke_fault_begin(bar->mdev);
+	if (!READ_ONCE(bar->mdev->revoked))
+		ret = memattr_vma_recheck(bar, vmf,
+					  bar->core_vm_ops->fault(vmf));
+	memattr_revoke_fault_end(bar->mdev);
+	return ret;
 }
 
 #ifdef MEMATTR_WRAP_HUGE_FAULT
@@ -75,11 +80,15 @@ static vm_fault_t memattr_vma_huge_fault(struct vm_fault *vmf,
 					 unsigned int order)
 {
 	struct memattr_bar *bar = memattr_vma_bar(vmf->vma);
+	vm_fault_t ret = VM_FAULT_SIGBUS;
 
-	if (READ_ONCE(bar->mdev->revoked))
-		return VM_FAULT_SIGBUS;
-	return memattr_vma_recheck(bar, vmf,
-				   bar->core_vm_ops->huge_fault(vmf, order));
+	memattr_revoke_fault_begin(bar->mdev);
+	if (!READ_ONCE(bar->mdev->revoked))
+		ret = memattr_vma_recheck(bar, vmf,
+					  bar->core_vm_ops->huge_fault(vmf,
+								       order));
+	memattr_revoke_fault_end(bar->mdev);
+	return ret;
 }
 #endif
 
