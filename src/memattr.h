@@ -155,8 +155,6 @@ int memattr_revoke_track(struct memattr_device *mdev,
 			 struct vm_area_struct *vma, gfp_t gfp);
 void memattr_revoke_untrack(struct memattr_device *mdev,
 			    struct vm_area_struct *vma);
-void memattr_revoke_zap_vma(struct memattr_device *mdev,
-			    struct vm_area_struct *vma);
 void memattr_revoke_on_request(struct memattr_device *mdev,
 			       unsigned int count);
 void memattr_revoke_on_error(struct memattr_device *mdev,

@@ -63,13 +63,6 @@ void memattr_revoke_untrack(struct memattr_device *mdev,
 {
 }
 
-/* A fault that raced the revocation removes its own entry (vma.c). */
-void memattr_revoke_zap_vma(struct memattr_device *mdev,
-			    struct vm_area_struct *vma)
-{
-	zap_special_vma_range(vma, vma->vm_start, vma->vm_end - vma->vm_start);
-}
-
 static unsigned int memattr_revoke_zap(struct memattr_device *mdev)
 {
 	struct vfio_device *vdev = &mdev->core->vdev;
@@ -191,21 +184,6 @@ static int memattr_revoke_zap_one_mm(struct memattr_device *mdev)
 	mmap_read_unlock(mm);
 	mmput_async(mm);
 	return n;
-}
-
-/*
- * A fault that raced the revocation removes its own entry (vma.c), under
- * vmas_lock as the revocation's own zap: on 6.1 x86 the zap of a whole
- * remap_pfn_range() VMA also frees its PAT memtype (untrack_pfn()), which
- * two zaps at once could free twice. The second zap finds nothing to do.
- * The fault holds the mmap lock, which comes before vmas_lock.
- */
-void memattr_revoke_zap_vma(struct memattr_device *mdev,
-			    struct vm_area_struct *vma)
-{
-	mutex_lock(&mdev->vmas_lock);
-	zap_special_vma_range(vma, vma->vm_start, vma->vm_end - vma->vm_start);
-	mutex_unlock(&mdev->vmas_lock);
 }
 
 /*

@@ -57,8 +57,13 @@ static vm_fault_t memattr_vma_recheck(struct memattr_bar *bar,
 		memattr_count_fault(bar, ret);
 		return ret;
 	}
+	/*
+	 * 6.10+ only: on 6.1 ->revoked changes under revoke_sem's write side
+	 * while this fault holds the read side, so the first check decides.
+	 */
 	if (!(ret & VM_FAULT_ERROR))
-		memattr_revoke_zap_vma(bar->mdev, vmf->vma);
+		zap_special_vma_range(vmf->vma, vmf->vma->vm_start,
+				      vmf->vma->vm_end - vmf->vma->vm_start);
 	return VM_FAULT_SIGBUS;
 }
 
