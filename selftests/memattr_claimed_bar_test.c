@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * memattr-vfio-pci: a memory BAR whose region the driver cannot claim
- * (another owner holds it busy, as selftests/modules/memattr-pci-inject.ko
- * does here; an unassigned BAR fails the same request) behaves as on stock
- * vfio-pci, whatever its value: the open succeeds, that BAR's mmap fails
- * with stock's error, and the other BARs still work. For normal-nc on x86
- * this also means no UC- kernel mapping ever sits under a WC user mapping.
+ * memattr-vfio-pci: a memory BAR the driver cannot have behaves as on
+ * stock vfio-pci, whatever its value: the open succeeds, that BAR's mmap
+ * fails with stock's error, and the other BARs still work. Two ways a BAR
+ * is out of reach, both made by selftests/modules/memattr-pci-inject.ko:
+ *
+ *   claimed.*     another owner holds its region busy;
+ *   unassigned.*  it has no address: released with pci_release_resource(),
+ *                 the state the PCI core leaves a BAR in when no bridge
+ *                 window has room for it (a GPU's large BAR, say).
+ *
+ * For normal-nc on x86 this also means no UC- kernel mapping ever sits
+ * under a WC user mapping.
  *
  * Device: the ivshmem given as the last argument or in $MEMATTR_BDF
  * (BAR0 registers, BAR2 shared memory); it ends on its previous driver.
@@ -49,6 +55,7 @@ FIXTURE(claimed) {
 
 FIXTURE_VARIANT(claimed) {
 	const char *value;	/* bar2 of memattr-vfio-pci */
+	bool unassigned;	/* else claimed */
 };
 
 FIXTURE_VARIANT_ADD(claimed, default) {
@@ -61,6 +68,18 @@ FIXTURE_VARIANT_ADD(claimed, device_ngnre) {
 
 FIXTURE_VARIANT_ADD(claimed, normal_nc) {
 	.value = "normal-nc",
+};
+
+FIXTURE_VARIANT_ADD(claimed, unassigned_default) {
+	.value = "default", .unassigned = true,
+};
+
+FIXTURE_VARIANT_ADD(claimed, unassigned_device_ngnre) {
+	.value = "device-ngnre", .unassigned = true,
+};
+
+FIXTURE_VARIANT_ADD(claimed, unassigned_normal_nc) {
+	.value = "normal-nc", .unassigned = true,
 };
 
 FIXTURE_SETUP(claimed)
@@ -78,29 +97,56 @@ FIXTURE_SETUP(claimed)
 	self->saved_valid = true;
 }
 
+/* BAR2 gets an address again, on the unbound device (0 if it had one). */
+static int reassign_bar2(void)
+{
+	int ret = pci_sysfs_unbind(bdf);
+
+	if (!ret)
+		ret = pci_inject_assign(bdf, BAR2);
+	return ret == -EINVAL || ret == -EBUSY ? 0 : ret;
+}
+
 FIXTURE_TEARDOWN_PARENT(claimed)
 {
 	if (getpid() == self->test_pid)
 		vfio_dev_close(&self->dev);
 	if (pci_inject_available())
 		pci_inject_release_all();
+	if (variant->unassigned && pci_inject_available()) {
+		EXPECT_EQ(0, reassign_bar2());
+	}
 	if (self->saved_valid)
 		ASSERT_EQ(0, pci_sysfs_restore(bdf, &self->saved));
 }
 
-/* Opens the device on @driver with BAR2 claimed, and tries both BARs. */
+/* BAR2 out of reach, then @driver bound (and @value set, if not NULL). */
+static void bar2_out_of_reach(struct __test_metadata *_metadata,
+			      bool unassigned, const char *driver,
+			      const char *value)
+{
+	if (unassigned) {
+		ASSERT_EQ(0, pci_sysfs_unbind(bdf));
+		ASSERT_EQ(0, pci_inject_unassign(bdf, BAR2));
+	}
+	ASSERT_EQ(0, pci_sysfs_bind_override(bdf, driver));
+	if (value)
+		ASSERT_EQ(0, memattr_bar_write(bdf, BAR2, value));
+	if (!unassigned)
+		ASSERT_EQ(0, pci_inject_claim(bdf, BAR2));
+}
+
+/* Opens the device on @driver with BAR2 out of reach; tries both BARs. */
 static void try_claimed(struct __test_metadata *_metadata,
-			struct vfio_dev *dev, const char *driver,
-			const char *value, struct claimed_result *r)
+			struct vfio_dev *dev, bool unassigned,
+			const char *driver, const char *value,
+			struct claimed_result *r)
 {
 	struct vfio_region_info ri;
 	uint32_t reg;
 	void *m;
 
-	ASSERT_EQ(0, pci_sysfs_bind_override(bdf, driver));
-	if (value)
-		ASSERT_EQ(0, memattr_bar_write(bdf, BAR2, value));
-	ASSERT_EQ(0, pci_inject_claim(bdf, BAR2));
+	bar2_out_of_reach(_metadata, unassigned, driver, value);
 
 	r->open_err = vfio_open_device(bdf, dev);
 	if (r->open_err)
@@ -114,7 +160,11 @@ static void try_claimed(struct __test_metadata *_metadata,
 	r->bar0_read = pread(dev->device_fd, &reg, sizeof(reg), ri.offset);
 	vfio_dev_close(dev);
 out:
-	ASSERT_EQ(0, pci_inject_release_all());
+	if (unassigned) {
+		ASSERT_EQ(0, reassign_bar2());
+	} else {
+		ASSERT_EQ(0, pci_inject_release_all());
+	}
 	TH_LOG("%s%s%s: open %s, BAR2 mmap %s, BAR0 read %zd", driver,
 	       value ? " bar2=" : "", value ? value : "",
 	       r->open_err ? strerror(-r->open_err) : "ok",
@@ -126,13 +176,14 @@ TEST_F(claimed, open_ok_mmap_fails_as_stock)
 {
 	struct claimed_result stock = { 0 }, ours = { 0 };
 
-	try_claimed(_metadata, &self->dev, STOCK_DRIVER, NULL, &stock);
-	try_claimed(_metadata, &self->dev, MEMATTR_DRIVER, variant->value,
-		    &ours);
+	try_claimed(_metadata, &self->dev, variant->unassigned, STOCK_DRIVER,
+		    NULL, &stock);
+	try_claimed(_metadata, &self->dev, variant->unassigned,
+		    MEMATTR_DRIVER, variant->value, &ours);
 
-	/* The claim must bite at all, or this proves nothing. */
+	/* The condition must bite at all, or this proves nothing. */
 	ASSERT_EQ(0, stock.open_err);
-	ASSERT_NE(0, stock.mmap_errno) TH_LOG("stock mapped a claimed BAR");
+	ASSERT_NE(0, stock.mmap_errno) TH_LOG("stock mapped BAR2 out of reach");
 
 	ASSERT_EQ(0, ours.open_err);
 	ASSERT_EQ(stock.mmap_errno, ours.mmap_errno);

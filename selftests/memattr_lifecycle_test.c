@@ -9,7 +9,8 @@
  *   revoke.*        a user that still holds a mapping at vfio's second
  *                   request keeps it (as on stock), or with
  *                   revoke_after_request=1 loses it: entries zapped,
- *                   reads get SIGBUS;
+ *                   reads get SIGBUS; the same for a KVM/arm64 vCPU whose
+ *                   memslot is the mapping (KVM_RUN then fails, EFAULT);
  *   offline.*       surprise removal (the device is marked offline, then
  *                   removed, as pciehp does): mappings revoked at once,
  *                   SIGBUS, also racing munmap, and users exiting during
@@ -58,6 +59,7 @@
 #include "bdf.h"
 #include "kmod.h"
 #include "kmsg_cursor.h"
+#include "kvm_s2guest.h"
 #include "memattr_module.h"
 #include "memattr_pte.h"
 #include "memattr_sysfs.h"
@@ -554,6 +556,79 @@ TEST_F_TIMEOUT(revoke, after_grace, 120)
 
 	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
 	ASSERT_TRUE(memattr_bar_file_exists(bdf, BAR2));
+}
+
+/* The guest's bytes, read back through the test's own mapping. */
+static void guest_stored(struct __test_metadata *_metadata,
+			 const struct kvm_s2_bar *b)
+{
+	const volatile uint8_t *p = (const volatile uint8_t *)b->hva + b->off;
+	size_t i;
+
+	for (i = 0; i < b->data_len; i++)
+		ASSERT_EQ((uint8_t)b->data[i], p[i])
+			TH_LOG("guest byte %zu of \"%s\"", i, b->data);
+}
+
+/*
+ * A VM whose memslot is the BAR mapping, as QEMU's is, across an orderly
+ * unbind: its vCPU still stores into the BAR after vfio's second request,
+ * as on stock, until the VM and the device are closed. With
+ * revoke_after_request=1 the revocation removes KVM's stage 2 too (the
+ * zap's MMU notifier), and the vCPU's next store fails KVM_RUN with
+ * EFAULT, which is what ends a QEMU guest.
+ */
+TEST_F_TIMEOUT(revoke, kvm_vcpu, 120)
+{
+	struct life *l = &self->l;
+	const char *bdf = bdfs[DEV_SHMEM];
+	const char *why = kvm_s2_unavailable();
+	struct unbinder u = { .go = -1, .done = -1 };
+	struct kvm_s2_guest guest;
+	struct kvm_s2_bar bar;
+	int req_fd, ret;
+
+	if (why)
+		SKIP(return, "%s", why);
+	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
+	ASSERT_EQ(0, unbinder_start(&u, bdf));
+	open_and_map(_metadata, l, bdf);
+	req_fd = vfio_request_eventfd(l->dev.device_fd);
+	ASSERT_LE(0, req_fd);
+
+	memset(&bar, 0, sizeof(bar));
+	bar.hva = l->map;
+	bar.len = l->map_len;
+	bar.off = SCRATCH_OFFSET + 0x1000;
+	bar.data = "memattr vcpu: before the unbind";
+	bar.data_len = strlen(bar.data);
+	kvm_s2_guest_init(&guest);
+	ASSERT_EQ(0, kvm_s2_guest_run(&guest, NULL, NULL, &bar, 1));
+	guest_stored(_metadata, &bar);
+
+	unbind_until_request(_metadata, &u, req_fd);
+	next_request(_metadata, req_fd, &u);
+	if (variant->opt_in)
+		ASSERT_LT(0, kmsg_cursor_wait(l->kmsg, revoked, (void *)bdf,
+					      REQUEST_TIMEOUT_MS))
+			TH_LOG("no revocation logged for %s", bdf);
+
+	bar.data = "memattr vcpu: after the second request";
+	bar.data_len = strlen(bar.data);
+	ret = kvm_s2_guest_rerun(&guest, &bar, 1);
+	if (variant->opt_in) {
+		ASSERT_EQ(-EFAULT, ret)
+			TH_LOG("KVM_RUN over a revoked BAR: %s", strerror(-ret));
+	} else {
+		ASSERT_EQ(0, ret)
+			TH_LOG("KVM_RUN across the unbind: %s", strerror(-ret));
+		guest_stored(_metadata, &bar);
+	}
+
+	kvm_s2_guest_destroy(&guest);
+	release_until_unbound(_metadata, l, &u);
+	close(req_fd);
+	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
 }
 
 /*

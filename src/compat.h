@@ -125,4 +125,25 @@ static inline void zap_special_vma_range(struct vm_area_struct *vma,
 }
 #endif
 
+/*
+ * Linux 7.x (drivers/vfio/pci/vfio_pci_dmabuf.c): vfio-pci-core exports a
+ * BAR as a dma-buf for peer-to-peer importers when the driver gives it
+ * pci_ops with get_dmabuf_phys, as vfio-pci does. Before, there is no such
+ * feature, and nothing to set.
+ */
+#ifdef MEMATTR_HAVE_VFIO_PCI_CORE_GET_DMABUF_PHYS
+static inline void memattr_compat_set_pci_ops(struct vfio_pci_core_device *vdev)
+{
+	static const struct vfio_pci_device_ops memattr_pci_ops = {
+		.get_dmabuf_phys = vfio_pci_core_get_dmabuf_phys,
+	};
+
+	vdev->pci_ops = &memattr_pci_ops;
+}
+#else
+static inline void memattr_compat_set_pci_ops(struct vfio_pci_core_device *vdev)
+{
+}
+#endif
+
 #endif /* MEMATTR_COMPAT_H */

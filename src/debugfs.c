@@ -18,7 +18,8 @@
  *           n/a on other architectures.
  * msix:     the BAR holds the MSI-X table or PBA.
  * mappings: VMAs of the BAR that exist now.
- * faults:   faults served on the BAR since bind, PTE and huge alike.
+ * faults:   calls of vfio's fault handlers on the BAR since bind, PTE
+ *           and huge alike (a huge fault that falls back counts too).
  *
  * stage1 and stage2 describe what the driver asks for; the page tables
  * themselves are the proof.

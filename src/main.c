@@ -104,6 +104,8 @@ static int memattr_vfio_pci_probe(struct pci_dev *pdev,
 
 	/* vfio-pci-core's error handlers expect the core device here. */
 	dev_set_drvdata(&pdev->dev, &variant->core_device);
+	/* dma-buf export of the BARs where the kernel has it, as vfio-pci. */
+	memattr_compat_set_pci_ops(&variant->core_device);
 
 	ret = vfio_pci_core_register_device(&variant->core_device);
 	if (ret)

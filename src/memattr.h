@@ -38,7 +38,12 @@ struct memattr_bar {
 	const struct vm_operations_struct *core_vm_ops;
 	struct vm_operations_struct vm_ops;	/* not const: filled at mmap */
 	atomic_t mappings;			/* live VMAs */
-	atomic64_t faults;
+	atomic64_t faults;			/* calls of vfio's fault ops */
+	/*
+	 * Set once, before the device's mappings are zapped (revoke.c); read
+	 * by every fault (vma.c). Per BAR, so a fault needs one load.
+	 */
+	bool revoked;
 	/*
 	 * x86, normal-nc: why the kernel's BAR mapping is not WC at this
 	 * open (its mmap is refused), or 0. Set in open_device().
@@ -63,7 +68,7 @@ struct memattr_device {
 	bool managed;
 	bool attached;			/* attach mode (attach.c) */
 	spinlock_t vm_ops_lock;		/* the one-time copies of vm_ops */
-	/* Set once (xchg()), when the device is gone; faults read it (vma.c). */
+	/* Set once (xchg()), when the device is gone: revoke.c's own. */
 	bool revoked;
 #ifndef MEMATTR_HAVE_VFIO_DEVICE_INODE
 	struct rw_semaphore revoke_sem;	/* 6.1 faults against the zap */
@@ -120,34 +125,6 @@ int memattr_vma_track(struct memattr_device *mdev, unsigned int bar,
 		      struct vm_area_struct *vma);
 unsigned int memattr_vma_count(struct memattr_device *mdev,
 			       unsigned int bar);
-
-/*
- * Around vfio's fault (vma.c). Linux 6.10+ installs each entry at once
- * (vmf_insert_pfn*()), and the fault checks ->revoked again afterwards:
- * no lock. 6.1 fills the whole VMA with remap_pfn_range(), which marks it
- * VM_PAT before the entries are in; a zap in between would find the flag
- * without the entries (untrack_pfn() WARNs). There faults hold revoke_sem
- * for reading, and the revocation takes it for writing before its zap.
- */
-#ifdef MEMATTR_HAVE_VFIO_DEVICE_INODE
-static inline void memattr_revoke_fault_begin(struct memattr_device *mdev)
-{
-}
-
-static inline void memattr_revoke_fault_end(struct memattr_device *mdev)
-{
-}
-#else
-static inline void memattr_revoke_fault_begin(struct memattr_device *mdev)
-{
-	down_read(&mdev->revoke_sem);
-}
-
-static inline void memattr_revoke_fault_end(struct memattr_device *mdev)
-{
-	up_read(&mdev->revoke_sem);
-}
-#endif
 
 /* revoke.c */
 void memattr_revoke_init(struct memattr_device *mdev);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Revocation: taking every user mapping of a device's BARs away, so that
- * later accesses fault and the faults get SIGBUS (vma.c checks ->revoked
- * before and after vfio's fault, without a lock). It is done when the
+ * later accesses fault and the faults get SIGBUS (vma.c checks each BAR's
+ * ->revoked after vfio's fault, without a lock). It is done when the
  * device is really gone: vfio asks the user to let go (the ->request op)
  * of a device whose channel is
  * offline (surprise removal, pciehp and AER mark it so before removing
@@ -17,7 +17,12 @@
  *
  * Revocation covers CPU mappings. IOMMU mappings made through vfio type1
  * (peer-to-peer DMA to the BAR) stay until the user closes the device, as
- * on stock vfio-pci.
+ * on stock vfio-pci. So do the BARs' dma-bufs (7.x): vfio-pci-core revokes
+ * them itself at reset, when memory decoding is turned off and at the
+ * close, as on stock, and exports nothing that revokes them earlier
+ * (vfio_pci_dma_buf_move() is internal to vfio-pci-core.ko). Each of them
+ * holds a registration of the vfio device, so the removal waits for them
+ * as it waits for the close.
  */
 
 #include <linux/mm.h>
@@ -49,6 +54,15 @@ MODULE_PARM_DESC(revoke_after_request,
  * relies on the same. No list of our own, no mm reference taken.
  */
 static void memattr_revoke_list_init(struct memattr_device *mdev)
+{
+}
+
+/* Faults take no lock here (vma.c). */
+static void memattr_revoke_faults_lock(struct memattr_device *mdev)
+{
+}
+
+static void memattr_revoke_faults_unlock(struct memattr_device *mdev)
 {
 }
 
@@ -103,6 +117,17 @@ static void memattr_revoke_list_init(struct memattr_device *mdev)
 	mutex_init(&mdev->vmas_lock);
 	INIT_LIST_HEAD(&mdev->vmas);
 	init_rwsem(&mdev->revoke_sem);
+}
+
+/* Waits for the faults inside vfio's handler, and holds off new ones. */
+static void memattr_revoke_faults_lock(struct memattr_device *mdev)
+{
+	down_write(&mdev->revoke_sem);
+}
+
+static void memattr_revoke_faults_unlock(struct memattr_device *mdev)
+{
+	up_write(&mdev->revoke_sem);
 }
 
 int memattr_revoke_track(struct memattr_device *mdev,
@@ -201,26 +226,32 @@ static unsigned int memattr_revoke_zap(struct memattr_device *mdev)
 }
 #endif
 
+/* Every BAR's flag, which the faults read (vma.c). */
+static void memattr_revoke_mark(struct memattr_device *mdev)
+{
+	unsigned int bar;
+
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++)
+		WRITE_ONCE(mdev->bar[bar].revoked, true);
+}
+
 /*
  * Returns how many VMAs were zapped; 0 when it had been done before.
- * xchg() orders ->revoked before the zap's reads of the page tables: a
- * fault whose entry the zap misses sees ->revoked afterwards (vma.c).
+ * The barrier orders the BARs' flags before the zap's reads of the page
+ * tables: a fault whose entry the zap misses sees its flag (vma.c).
  */
 static unsigned int memattr_revoke(struct memattr_device *mdev)
 {
-	bool before;
+	bool first;
 
-#ifndef MEMATTR_HAVE_VFIO_DEVICE_INODE
-	/* Waits for faults in vfio's handler (memattr_revoke_fault_begin()). */
-	down_write(&mdev->revoke_sem);
-	before = xchg(&mdev->revoked, true);
-	up_write(&mdev->revoke_sem);
-#else
-	before = xchg(&mdev->revoked, true);
-#endif
-	if (before)
-		return 0;
-	return memattr_revoke_zap(mdev);
+	memattr_revoke_faults_lock(mdev);
+	first = !xchg(&mdev->revoked, true);
+	if (first) {
+		memattr_revoke_mark(mdev);
+		smp_mb();	/* the flags before the zap: pairs with vma.c */
+	}
+	memattr_revoke_faults_unlock(mdev);
+	return first ? memattr_revoke_zap(mdev) : 0;
 }
 
 static void memattr_revoke_log(struct memattr_device *mdev,

@@ -4,7 +4,7 @@
  * vfio-pci-core's vm_operations_struct whose fault, huge_fault, open and
  * close call vfio's own after doing what vfio cannot do for us:
  *
- *  - count faults and live VMAs (debugfs shows both);
+ *  - count fault calls and live VMAs (debugfs shows both);
  *  - answer every fault with SIGBUS once the device's mappings have been
  *    revoked (revoke.c), and tell revoke.c about each VMA.
  *
@@ -19,15 +19,15 @@
  * remove() wait for the last close: neither the copy (in the device's
  * state) nor these functions can go away under a VMA.
  *
- * Revocation takes no lock on the fault path. revoke.c sets ->revoked
- * with a full barrier (xchg()) and then zaps every VMA of the device. A
- * fault checks ->revoked, lets vfio install the entry, and after a full
- * barrier checks ->revoked again. If the zap ran before the entry was in
- * the page table (so did not see it), the fault's second check comes after
- * the zap began, hence after ->revoked was set, and the fault removes its
- * own entry. No entry survives a revocation, and a fault that races it
- * gets SIGBUS. (6.1 also holds a lock across vfio's fault, see
- * memattr_revoke_fault_begin().)
+ * Revocation takes no lock on the fault path (Linux 6.10+). revoke.c sets
+ * each BAR's ->revoked, issues a full barrier and then zaps every VMA of
+ * the device. A fault lets vfio install its entry and, after a full
+ * barrier, reads ->revoked. If the zap ran before the entry was in the
+ * page table (so did not see it), that read comes after the barrier that
+ * follows the store, so it sees ->revoked, and the fault removes its own
+ * entry. No entry survives a revocation, and a fault that races it gets
+ * SIGBUS. (Before 6.10 faults hold a lock across vfio's fault instead,
+ * see the second memattr_vma_fault().)
  */
 
 #include <linux/atomic.h>
@@ -42,41 +42,73 @@ static struct memattr_bar *memattr_vma_bar(struct vm_area_struct *vma)
 	return container_of(vma->vm_ops, struct memattr_bar, vm_ops);
 }
 
-static void memattr_count_fault(struct memattr_bar *bar, vm_fault_t ret)
+#ifdef MEMATTR_HAVE_VFIO_DEVICE_INODE
+/*
+ * The fault of a revoked mapping: SIGBUS, and no entry of vfio's left
+ * behind. Out of line: it runs once per mapping, when the device is gone.
+ */
+static noinline vm_fault_t memattr_vma_fault_revoked(struct vm_fault *vmf,
+						     vm_fault_t ret)
 {
-	if (!(ret & (VM_FAULT_ERROR | VM_FAULT_FALLBACK)))
-		atomic64_inc(&bar->faults);
-}
-
-/* After vfio's fault: the second check (see the top). */
-static vm_fault_t memattr_vma_recheck(struct memattr_bar *bar,
-				      struct vm_fault *vmf, vm_fault_t ret)
-{
-	smp_mb();	/* the entry is in the page table before the read */
-	if (likely(!READ_ONCE(bar->mdev->revoked))) {
-		memattr_count_fault(bar, ret);
-		return ret;
-	}
-	/*
-	 * 6.10+ only: on 6.1 ->revoked changes under revoke_sem's write side
-	 * while this fault holds the read side, so the first check decides.
-	 */
 	if (!(ret & VM_FAULT_ERROR))
 		zap_special_vma_range(vmf->vma, vmf->vma->vm_start,
 				      vmf->vma->vm_end - vmf->vma->vm_start);
 	return VM_FAULT_SIGBUS;
 }
 
+/*
+ * After vfio's fault: the one check (see the top). Every fault of every
+ * BAR mapping runs this, so it stays a barrier, a load, a branch and a
+ * counter; a fault that comes after the revocation lets vfio install its
+ * entry and then removes it, which costs only the revoked case.
+ */
+static __always_inline vm_fault_t memattr_vma_after(struct memattr_bar *bar,
+						    struct vm_fault *vmf,
+						    vm_fault_t ret)
+{
+	smp_mb();	/* the entry is in the page table before the read */
+	if (unlikely(READ_ONCE(bar->revoked)))
+		return memattr_vma_fault_revoked(vmf, ret);
+	atomic64_inc(&bar->faults);
+	return ret;
+}
+
+static vm_fault_t memattr_vma_fault(struct vm_fault *vmf)
+{
+	struct memattr_bar *bar = memattr_vma_bar(vmf->vma);
+
+	return memattr_vma_after(bar, vmf, bar->core_vm_ops->fault(vmf));
+}
+
+#ifdef MEMATTR_WRAP_HUGE_FAULT
+static vm_fault_t memattr_vma_huge_fault(struct vm_fault *vmf,
+					 unsigned int order)
+{
+	struct memattr_bar *bar = memattr_vma_bar(vmf->vma);
+
+	return memattr_vma_after(bar, vmf,
+				 bar->core_vm_ops->huge_fault(vmf, order));
+}
+#endif
+#else
+/*
+ * Before 6.10 vfio fills the whole VMA with remap_pfn_range(), which marks
+ * it VM_PAT before the entries are in; a zap in between would find the
+ * flag without the entries (untrack_pfn() WARNs). So faults hold
+ * revoke_sem for reading, the revocation takes it for writing before its
+ * zap, and the check before vfio's fault decides.
+ */
 static vm_fault_t memattr_vma_fault(struct vm_fault *vmf)
 {
 	struct memattr_bar *bar = memattr_vma_bar(vmf->vma);
 	vm_fault_t ret = VM_FAULT_SIGBUS;
 
-	memattr_revoke_fault_begin(bar->mdev);
-	if (!READ_ONCE(bar->mdev->revoked))
-		ret = memattr_vma_recheck(bar, vmf,
-					  bar->core_vm_ops->fault(vmf));
-	memattr_revoke_fault_end(bar->mdev);
+	down_read(&bar->mdev->revoke_sem);
+	if (!READ_ONCE(bar->revoked)) {
+		ret = bar->core_vm_ops->fault(vmf);
+		atomic64_inc(&bar->faults);
+	}
+	up_read(&bar->mdev->revoke_sem);
 	return ret;
 }
 
@@ -87,14 +119,15 @@ static vm_fault_t memattr_vma_huge_fault(struct vm_fault *vmf,
 	struct memattr_bar *bar = memattr_vma_bar(vmf->vma);
 	vm_fault_t ret = VM_FAULT_SIGBUS;
 
-	memattr_revoke_fault_begin(bar->mdev);
-	if (!READ_ONCE(bar->mdev->revoked))
-		ret = memattr_vma_recheck(bar, vmf,
-					  bar->core_vm_ops->huge_fault(vmf,
-								       order));
-	memattr_revoke_fault_end(bar->mdev);
+	down_read(&bar->mdev->revoke_sem);
+	if (!READ_ONCE(bar->revoked)) {
+		ret = bar->core_vm_ops->huge_fault(vmf, order);
+		atomic64_inc(&bar->faults);
+	}
+	up_read(&bar->mdev->revoke_sem);
 	return ret;
 }
+#endif
 #endif
 
 /*

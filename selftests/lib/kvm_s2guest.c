@@ -241,8 +241,6 @@ static int create_vm(struct kvm_s2_guest *g, struct kvm_s2_bar *bars,
 	if (!ret)
 		ret = kvm_vm_add_vcpu(vm);
 	if (!ret)
-		ret = kvm_vm_set_xreg(vm, 0, CODE_IPA + TABLE_OFF);
-	if (!ret)
 		ret = kvm_vm_set_xreg(vm, 5, EXIT_IPA);
 	if (!ret)
 		ret = kvm_vm_set_xreg(vm, 6, EXIT_MAGIC);
@@ -250,8 +248,6 @@ static int create_vm(struct kvm_s2_guest *g, struct kvm_s2_bar *bars,
 		ret = kvm_vm_set_xreg(vm, 8, EXC_IPA);
 	if (!ret)
 		ret = kvm_vm_set_vbar(vm, CODE_IPA + VECTORS_OFF);
-	if (!ret)
-		ret = kvm_vm_set_pc(vm, CODE_IPA);
 	return ret;
 }
 
@@ -315,6 +311,55 @@ static int find_leaf(const struct kvm_s2_kernel *k, struct kvm_s2_bar *b,
 	return 0;
 }
 
+/* Builds the VM on the first call, with the BARs of that call. */
+static int build_vm(struct kvm_s2_guest *g, struct kvm_s2_bar *bars,
+		    unsigned int nr)
+{
+	int ret;
+
+	if (!nr || nr > KVM_S2_MAX_BARS)
+		return -EINVAL;
+	if (g->mem != MAP_FAILED)
+		return build_guest(g, bars, nr);
+	g->mem = mmap(NULL, CODE_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g->mem == MAP_FAILED)
+		return lib_errno("mmap guest memory");
+	ret = build_guest(g, bars, nr);
+	return ret ? ret : create_vm(g, bars, nr);
+}
+
+/* The vCPU from the guest's first instruction to its MMIO exit. */
+static int run_from_start(struct kvm_s2_guest *g)
+{
+	struct kvm_vm_mmio mmio;
+	int ret;
+
+	ret = kvm_vm_set_xreg(&g->vm, 0, CODE_IPA + TABLE_OFF);
+	if (!ret)
+		ret = kvm_vm_set_pc(&g->vm, CODE_IPA);
+	if (!ret)
+		ret = kvm_vm_run_to_mmio(&g->vm, &mmio);
+	return ret ? ret : check_exit(&mmio);
+}
+
+/*
+ * Runs the guest once more with new bytes for the same BARs (the VM and
+ * its memslots stay): the stores go through whatever stage 2 KVM has, or
+ * builds, for the BAR mappings now.  KVM_RUN fails with -EFAULT when a
+ * BAR's stage-2 fault finds no page behind the user mapping (SIGBUS).
+ */
+int kvm_s2_guest_rerun(struct kvm_s2_guest *g, struct kvm_s2_bar *bars,
+		       unsigned int nr)
+{
+	int ret;
+
+	if (g->mem == MAP_FAILED)
+		return -EINVAL;
+	ret = build_vm(g, bars, nr);
+	return ret ? ret : run_from_start(g);
+}
+
 /*
  * Builds the VM, runs it to its MMIO exit and fills in each BAR's leaf
  * and attribute.  @trace: started with KVM_S2_FETCHARGS.  The VM stays
@@ -325,26 +370,15 @@ int kvm_s2_guest_run(struct kvm_s2_guest *g, const struct kvm_s2_kernel *k,
 		     unsigned int nr)
 {
 	struct s2map_rec recs[64];
-	struct kvm_vm_mmio mmio;
 	unsigned int i;
 	int ret, n;
 
-	if (!nr || nr > KVM_S2_MAX_BARS)
-		return -EINVAL;
-	g->mem = mmap(NULL, CODE_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (g->mem == MAP_FAILED)
-		return lib_errno("mmap guest memory");
-	ret = build_guest(g, bars, nr);
-	if (!ret)
-		ret = create_vm(g, bars, nr);
-	if (!ret)
+	ret = build_vm(g, bars, nr);
+	if (!ret && trace)
 		ret = s2trace_clear(trace);
 	if (!ret)
-		ret = kvm_vm_run_to_mmio(&g->vm, &mmio);
-	if (!ret)
-		ret = check_exit(&mmio);
-	if (ret)
+		ret = run_from_start(g);
+	if (ret || !trace)
 		return ret;
 
 	n = s2trace_read(trace, recs, ARRAY_SIZE(recs));

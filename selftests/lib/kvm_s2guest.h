@@ -64,9 +64,12 @@ const char *kvm_s2_prot_str(const struct kvm_s2_kernel *k, uint64_t prot,
 			    char *buf, size_t len);
 
 void kvm_s2_guest_init(struct kvm_s2_guest *g);
+/* @trace NULL: store only, without observing the leaves. */
 int kvm_s2_guest_run(struct kvm_s2_guest *g, const struct kvm_s2_kernel *k,
 		     struct s2trace *trace, struct kvm_s2_bar *bars,
 		     unsigned int nr);
+int kvm_s2_guest_rerun(struct kvm_s2_guest *g, struct kvm_s2_bar *bars,
+		       unsigned int nr);
 void kvm_s2_guest_destroy(struct kvm_s2_guest *g);
 
 #endif /* MEMATTR_SELFTEST_KVM_S2GUEST_H */

@@ -48,6 +48,51 @@ bad:
 	return -EPROTO;
 }
 
+/* Writes @req to @path and reads the helper's one-line answer back. */
+static int helper_query(const char *path, const char *req, char *line,
+			size_t len)
+{
+	ssize_t ret;
+	int fd;
+
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return lib_errno("open %s", path);
+	if (write(fd, req, strlen(req)) < 0) {
+		ret = lib_errno("%s: query \"%s\"", path, req);
+		close(fd);
+		return ret;
+	}
+	ret = pread(fd, line, len - 1, 0);
+	if (ret < 0) {
+		ret = lib_errno("read %s", path);
+		close(fd);
+		return ret;
+	}
+	close(fd);
+	line[ret] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	return 0;
+}
+
+int memattr_barmap_query(const char *bdf, unsigned int bar, char *attr,
+			 size_t len)
+{
+	char req[64], line[256];
+	int ret;
+
+	snprintf(req, sizeof(req), "%s %u", bdf, bar);
+	ret = helper_query(MEMATTR_BARMAP_PATH, req, line, sizeof(line));
+	if (ret)
+		return ret;
+	if (field_get(line, "attr", attr, len)) {
+		lib_log("unexpected line from %s: \"%s\"",
+			MEMATTR_BARMAP_PATH, line);
+		return -EPROTO;
+	}
+	return 0;
+}
+
 /*
  * The address must be mapped already (touch it first): the helper reports
  * -ENOENT for an address that has no entry yet.
@@ -55,29 +100,11 @@ bad:
 int memattr_pte_query(const volatile void *addr, struct memattr_pte *pte)
 {
 	char req[32];
-	ssize_t ret;
-	int fd;
+	int ret;
 
 	memset(pte, 0, sizeof(*pte));
-	fd = open(MEMATTR_PTE_PATH, O_RDWR);
-	if (fd < 0)
-		return lib_errno("open " MEMATTR_PTE_PATH);
-
 	snprintf(req, sizeof(req), "%" PRIxPTR, (uintptr_t)addr);
-	if (write(fd, req, strlen(req)) < 0) {
-		ret = lib_errno("%s: query %p", MEMATTR_PTE_PATH, addr);
-		close(fd);
-		return ret;
-	}
-
-	ret = pread(fd, pte->line, sizeof(pte->line) - 1, 0);
-	if (ret < 0) {
-		ret = lib_errno("read " MEMATTR_PTE_PATH);
-		close(fd);
-		return ret;
-	}
-	close(fd);
-	pte->line[ret] = '\0';
-	pte->line[strcspn(pte->line, "\n")] = '\0';
-	return parse(pte);
+	ret = helper_query(MEMATTR_PTE_PATH, req, pte->line,
+			   sizeof(pte->line));
+	return ret ? ret : parse(pte);
 }

@@ -3,10 +3,12 @@
 #define MEMATTR_SELFTEST_MEMATTR_PTE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Created by selftests/modules/memattr-pte.ko. */
 #define MEMATTR_PTE_PATH "/sys/kernel/debug/memattr-pte"
+#define MEMATTR_BARMAP_PATH "/sys/kernel/debug/memattr-barmap"
 
 /* The page-table entry that maps a user address, as the helper reports it. */
 struct memattr_pte {
@@ -22,5 +24,12 @@ struct memattr_pte {
 
 bool memattr_pte_available(void);
 int memattr_pte_query(const volatile void *addr, struct memattr_pte *pte);
+/*
+ * The memory type of vfio's own kernel mapping of BAR @bar of an open
+ * device bound to vfio-pci or memattr-vfio-pci ("Device-nGnRE", "WC",
+ * "UC-", ...); -ENOENT while vfio has not mapped it.
+ */
+int memattr_barmap_query(const char *bdf, unsigned int bar, char *attr,
+			 size_t len);
 
 #endif /* MEMATTR_SELFTEST_MEMATTR_PTE_H */

@@ -28,3 +28,19 @@ int pci_inject_release_all(void)
 {
 	return sysfs_file_write(PCI_INJECT_DIR "/claim", "release");
 }
+
+int pci_inject_unassign(const char *bdf, unsigned int bar)
+{
+	char line[64];
+
+	snprintf(line, sizeof(line), "%s %u", bdf, bar);
+	return sysfs_file_write(PCI_INJECT_DIR "/unassign", line);
+}
+
+int pci_inject_assign(const char *bdf, unsigned int bar)
+{
+	char line[64];
+
+	snprintf(line, sizeof(line), "assign %s %u", bdf, bar);
+	return sysfs_file_write(PCI_INJECT_DIR "/unassign", line);
+}

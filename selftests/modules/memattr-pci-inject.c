@@ -14,6 +14,12 @@
  * /sys/kernel/debug/memattr-pci-inject/claim: write "BDF N" to claim BAR N
  *   of a device as busy, as another driver holding the region would, or
  *   "release" to let every claim go. Module removal releases them too.
+ *
+ * /sys/kernel/debug/memattr-pci-inject/unassign: write "BDF N" to release
+ *   memory BAR N of a device bound to no driver, with pci_release_resource():
+ *   the state the PCI core leaves a BAR in when no bridge window has room
+ *   for it (not in the resource tree, IORESOURCE_UNSET, start 0). Write
+ *   "assign BDF N" to give it an address again (pci_assign_resource()).
  */
 #include <linux/debugfs.h>
 #include <linux/device.h>
@@ -153,6 +159,72 @@ static const struct file_operations inject_claim_fops = {
 	.llseek = noop_llseek,
 };
 
+/* "BDF N": the device, unbound, and a memory BAR of it; or -errno. */
+static struct pci_dev *inject_unbound_bar(const char *line, unsigned int *bar)
+{
+	char bdf[INJECT_LINE_MAX];
+	struct pci_dev *pdev;
+
+	if (sscanf(line, "%63s %u", bdf, bar) != 2 || *bar >= PCI_STD_NUM_BARS)
+		return ERR_PTR(-EINVAL);
+	pdev = inject_find(bdf);
+	if (!pdev)
+		return ERR_PTR(-ENODEV);
+	if (!(pci_resource_flags(pdev, *bar) & IORESOURCE_MEM)) {
+		pci_dev_put(pdev);
+		return ERR_PTR(-EINVAL);
+	}
+	return pdev;
+}
+
+static ssize_t inject_unassign_write(struct file *file,
+				     const char __user *ubuf, size_t count,
+				     loff_t *ppos)
+{
+	char line[INJECT_LINE_MAX];
+	bool assign = false;
+	struct pci_dev *pdev;
+	unsigned int bar;
+	const char *arg;
+	int ret;
+
+	ret = inject_read_line(ubuf, count, line);
+	if (ret)
+		return ret;
+	arg = line;
+	if (!strncmp(line, "assign ", 7)) {
+		assign = true;
+		arg = line + 7;
+	}
+	pdev = inject_unbound_bar(arg, &bar);
+	if (IS_ERR(pdev))
+		return PTR_ERR(pdev);
+
+	/* Unbound, and no driver binds while the device lock is held. */
+	device_lock(&pdev->dev);
+	if (pdev->dev.driver) {
+		ret = -EBUSY;
+	} else if (assign) {
+		ret = pci_assign_resource(pdev, bar);
+	} else {
+		pci_release_resource(pdev, bar);
+		ret = pci_resource_flags(pdev, bar) & IORESOURCE_UNSET ?
+		      0 : -EIO;
+	}
+	device_unlock(&pdev->dev);
+	if (!ret)
+		pci_info(pdev, INJECT_NAME ": BAR %u %s\n", bar,
+			 assign ? "assigned" : "unassigned");
+	pci_dev_put(pdev);
+	return ret ? ret : count;
+}
+
+static const struct file_operations inject_unassign_fops = {
+	.owner = THIS_MODULE,
+	.write = inject_unassign_write,
+	.llseek = noop_llseek,
+};
+
 static int __init inject_init(void)
 {
 	inject_dir = debugfs_create_dir(INJECT_NAME, NULL);
@@ -160,6 +232,8 @@ static int __init inject_init(void)
 			    &inject_surprise_fops);
 	debugfs_create_file("claim", 0200, inject_dir, NULL,
 			    &inject_claim_fops);
+	debugfs_create_file("unassign", 0200, inject_dir, NULL,
+			    &inject_unassign_fops);
 	return 0;
 }
 module_init(inject_init);
@@ -174,4 +248,4 @@ static void __exit inject_exit(void)
 module_exit(inject_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("memattr-vfio-pci selftests: PCI surprise removal and busy BAR regions");
+MODULE_DESCRIPTION("memattr-vfio-pci selftests: PCI surprise removal, busy and unassigned BARs");

@@ -21,15 +21,30 @@
  *
  * The write fails with ENXIO when no VMA covers the address and ENOENT
  * when nothing is mapped there yet (touch the address first).
+ *
+ * /sys/kernel/debug/memattr-barmap: the same for vfio-pci-core's own kernel
+ * mapping of a BAR (vdev->barmap[N]), which its read/write path and
+ * ioeventfds use. Write "BDF N", then read one line back, for example
+ *
+ *   barmap=0xffff80008a400000 attr=Device-nGnRE mair=0x04
+ *
+ * on arm64 from the MMU itself (AT S1E1R and PAR_EL1.ATTR), on x86 from
+ * the kernel's page table (lookup_address()). ENODEV: no such device, or
+ * it is not bound to vfio-pci or memattr-vfio-pci; ENOENT: no mapping
+ * (6.1 and 6.12 make it at the first read, write or mmap of the region).
+ * Only meaningful while the caller holds the device open: vfio unmaps the
+ * BARs at the last close.
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/pgtable.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/vfio_pci_core.h>
 
 #ifdef CONFIG_ARM64
 #include <asm/memory.h>
@@ -37,6 +52,7 @@
 #endif
 #ifdef CONFIG_X86
 #include <asm/msr.h>
+#include <asm/pgtable_types.h>
 #endif
 
 #define MEMATTR_PTE_LINE_MAX	256
@@ -254,6 +270,88 @@ out:
 	return ret;
 }
 
+/* The drivers whose drvdata is a struct vfio_pci_core_device. */
+static bool memattr_barmap_driver(struct pci_dev *pdev)
+{
+	struct device_driver *drv = pdev->dev.driver;
+
+	return drv && (!strcmp(drv->name, "vfio-pci") ||
+		       !strcmp(drv->name, "memattr-vfio-pci"));
+}
+
+#ifdef CONFIG_ARM64
+/* The attribute the MMU uses for a kernel address, as it translates it. */
+static int memattr_barmap_attr(unsigned long addr, char *buf, size_t len)
+{
+	unsigned long flags;
+	u64 par;
+	u8 attr;
+
+	local_irq_save(flags);
+	asm volatile("at s1e1r, %0" : : "r" (addr));
+	isb();
+	par = read_sysreg(par_el1);
+	local_irq_restore(flags);
+	if (par & 1)	/* PAR_EL1.F: the translation faulted */
+		return -ENOENT;
+	attr = par >> 56;
+	return scnprintf(buf, len, "attr=%s mair=0x%02x",
+			 memattr_pte_mair_name(attr), attr);
+}
+#elif defined(CONFIG_X86)
+static int memattr_barmap_attr(unsigned long addr, char *buf, size_t len)
+{
+	unsigned int level;
+	pte_t *pte;
+
+	pte = lookup_address(addr, &level);
+	if (!pte || !pte_present(*pte))
+		return -ENOENT;
+	return memattr_pte_attr(pte_val(*pte), level != PG_LEVEL_4K, buf, len);
+}
+#else
+static int memattr_barmap_attr(unsigned long addr, char *buf, size_t len)
+{
+	return scnprintf(buf, len, "attr=unknown");
+}
+#endif
+
+static int memattr_barmap_report(const char *req, char *buf, size_t len)
+{
+	unsigned int domain, bus, slot, fn, bar;
+	struct vfio_pci_core_device *vdev;
+	void __iomem *io = NULL;
+	struct pci_dev *pdev;
+	int n, ret = -ENODEV;
+
+	if (sscanf(req, "%x:%x:%x.%x %u", &domain, &bus, &slot, &fn,
+		   &bar) != 5 || bar >= PCI_STD_NUM_BARS)
+		return -EINVAL;
+	pdev = pci_get_domain_bus_and_slot(domain, bus, PCI_DEVFN(slot, fn));
+	if (!pdev)
+		return -ENODEV;
+
+	/* Bound now, and stays bound while we read its drvdata. */
+	device_lock(&pdev->dev);
+	if (memattr_barmap_driver(pdev)) {
+		vdev = dev_get_drvdata(&pdev->dev);
+		io = vdev ? READ_ONCE(vdev->barmap[bar]) : NULL;
+		ret = IS_ERR_OR_NULL(io) ? -ENOENT : 0;
+	}
+	if (!ret) {
+		n = scnprintf(buf, len, "barmap=0x%lx ", (unsigned long)io);
+		ret = memattr_barmap_attr((unsigned long)io, buf + n, len - n);
+		if (ret > 0) {
+			n += ret;
+			scnprintf(buf + n, len - n, "\n");
+			ret = 0;
+		}
+	}
+	device_unlock(&pdev->dev);
+	pci_dev_put(pdev);
+	return ret;
+}
+
 /* Each open file keeps the line of its last successful write. */
 static int memattr_pte_open(struct inode *inode, struct file *file)
 {
@@ -288,6 +386,27 @@ static ssize_t memattr_pte_write(struct file *file, const char __user *ubuf,
 	return count;
 }
 
+static ssize_t memattr_barmap_write(struct file *file,
+				    const char __user *ubuf, size_t count,
+				    loff_t *ppos)
+{
+	char *line = file->private_data, req[64];
+	int ret;
+
+	if (!count || count >= sizeof(req))
+		return -EINVAL;
+	if (copy_from_user(req, ubuf, count))
+		return -EFAULT;
+	req[count] = '\0';
+
+	line[0] = '\0';
+	ret = memattr_barmap_report(strim(req), line, MEMATTR_PTE_LINE_MAX);
+	if (ret)
+		return ret;
+	*ppos = 0;
+	return count;
+}
+
 static ssize_t memattr_pte_read(struct file *file, char __user *ubuf,
 				size_t count, loff_t *ppos)
 {
@@ -305,21 +424,39 @@ static const struct file_operations memattr_pte_fops = {
 	.llseek = default_llseek,
 };
 
-static struct dentry *memattr_pte_file;
+static const struct file_operations memattr_barmap_fops = {
+	.owner = THIS_MODULE,
+	.open = memattr_pte_open,
+	.release = memattr_pte_release,
+	.read = memattr_pte_read,
+	.write = memattr_barmap_write,
+	.llseek = default_llseek,
+};
+
+static struct dentry *memattr_pte_file, *memattr_barmap_file;
 
 static int __init memattr_pte_init(void)
 {
 	memattr_pte_file = debugfs_create_file("memattr-pte", 0600, NULL, NULL,
 					       &memattr_pte_fops);
-	return PTR_ERR_OR_ZERO(memattr_pte_file);
+	if (IS_ERR(memattr_pte_file))
+		return PTR_ERR(memattr_pte_file);
+	memattr_barmap_file = debugfs_create_file("memattr-barmap", 0600, NULL,
+						  NULL, &memattr_barmap_fops);
+	if (IS_ERR(memattr_barmap_file)) {
+		debugfs_remove(memattr_pte_file);
+		return PTR_ERR(memattr_barmap_file);
+	}
+	return 0;
 }
 module_init(memattr_pte_init);
 
 static void __exit memattr_pte_exit(void)
 {
+	debugfs_remove(memattr_barmap_file);
 	debugfs_remove(memattr_pte_file);
 }
 module_exit(memattr_pte_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("memattr-vfio-pci test: report the page-table entry of a user address");
+MODULE_DESCRIPTION("memattr-vfio-pci test: report the page-table entry of a user address or of vfio's BAR mapping");
