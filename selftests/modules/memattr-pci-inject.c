@@ -15,11 +15,13 @@
  *   of a device as busy, as another driver holding the region would, or
  *   "release" to let every claim go. Module removal releases them too.
  *
- * /sys/kernel/debug/memattr-pci-inject/unassign: write "BDF N" to release
- *   memory BAR N of a device bound to no driver, with pci_release_resource():
- *   the state the PCI core leaves a BAR in when no bridge window has room
- *   for it (not in the resource tree, IORESOURCE_UNSET, start 0). Write
- *   "assign BDF N" to give it an address again (pci_assign_resource()).
+ * /sys/kernel/debug/memattr-pci-inject/unassign: write "BDF N" to take
+ *   memory BAR N of a device bound to no driver out of the resource tree
+ *   and leave it as the PCI core leaves a BAR that no bridge window had
+ *   room for: pci_assign_resource() failed and setup-bus.c's
+ *   reset_resource() cleared it (start, end and flags 0; Linux 6.1 to
+ *   6.12). Write "assign BDF N" to give it its size, flags and an address
+ *   again (pci_assign_resource()). One BAR at a time.
  */
 #include <linux/debugfs.h>
 #include <linux/device.h>
@@ -36,8 +38,16 @@
 #define INJECT_LINE_MAX	64
 
 static struct dentry *inject_dir;
-static DEFINE_MUTEX(inject_lock);	/* claims */
+static DEFINE_MUTEX(inject_lock);	/* claims, unassigned */
 static struct resource *claims[INJECT_CLAIMS];
+
+/* The BAR taken away, and what it was. */
+static struct {
+	struct pci_dev *pdev;		/* a reference, or NULL */
+	unsigned int bar;
+	unsigned long flags;
+	resource_size_t size;
+} unassigned;
 
 static int inject_read_line(const char __user *ubuf, size_t count,
 			    char *line)
@@ -159,8 +169,8 @@ static const struct file_operations inject_claim_fops = {
 	.llseek = noop_llseek,
 };
 
-/* "BDF N": the device, unbound, and a memory BAR of it; or -errno. */
-static struct pci_dev *inject_unbound_bar(const char *line, unsigned int *bar)
+/* "BDF N": the device and BAR N of it; or an ERR_PTR(). */
+static struct pci_dev *inject_find_bar(const char *line, unsigned int *bar)
 {
 	char bdf[INJECT_LINE_MAX];
 	struct pci_dev *pdev;
@@ -168,13 +178,49 @@ static struct pci_dev *inject_unbound_bar(const char *line, unsigned int *bar)
 	if (sscanf(line, "%63s %u", bdf, bar) != 2 || *bar >= PCI_STD_NUM_BARS)
 		return ERR_PTR(-EINVAL);
 	pdev = inject_find(bdf);
-	if (!pdev)
-		return ERR_PTR(-ENODEV);
-	if (!(pci_resource_flags(pdev, *bar) & IORESOURCE_MEM)) {
-		pci_dev_put(pdev);
-		return ERR_PTR(-EINVAL);
+	return pdev ?: ERR_PTR(-ENODEV);
+}
+
+/* Called with inject_lock and the unbound device's lock held. */
+static int inject_unassign(struct pci_dev *pdev, unsigned int bar)
+{
+	struct resource *r = pci_resource_n(pdev, bar);
+
+	if (unassigned.pdev)
+		return -EBUSY;
+	if (!(r->flags & IORESOURCE_MEM) || !r->parent)
+		return -EINVAL;
+	unassigned.flags = r->flags;
+	unassigned.size = resource_size(r);
+	release_resource(r);
+	r->start = 0;
+	r->end = 0;
+	r->flags = 0;
+	unassigned.pdev = pci_dev_get(pdev);
+	unassigned.bar = bar;
+	return 0;
+}
+
+static int inject_assign(struct pci_dev *pdev, unsigned int bar)
+{
+	struct resource *r = pci_resource_n(pdev, bar);
+	int ret;
+
+	if (unassigned.pdev != pdev || unassigned.bar != bar)
+		return -EINVAL;
+	r->start = 0;
+	r->end = unassigned.size - 1;
+	r->flags = unassigned.flags | IORESOURCE_UNSET;
+	ret = pci_assign_resource(pdev, bar);
+	if (ret) {
+		r->start = 0;
+		r->end = 0;
+		r->flags = 0;
+		return ret;
 	}
-	return pdev;
+	pci_dev_put(unassigned.pdev);
+	unassigned.pdev = NULL;
+	return 0;
 }
 
 static ssize_t inject_unassign_write(struct file *file,
@@ -196,22 +242,21 @@ static ssize_t inject_unassign_write(struct file *file,
 		assign = true;
 		arg = line + 7;
 	}
-	pdev = inject_unbound_bar(arg, &bar);
+	pdev = inject_find_bar(arg, &bar);
 	if (IS_ERR(pdev))
 		return PTR_ERR(pdev);
 
+	mutex_lock(&inject_lock);
 	/* Unbound, and no driver binds while the device lock is held. */
 	device_lock(&pdev->dev);
-	if (pdev->dev.driver) {
+	if (pdev->dev.driver)
 		ret = -EBUSY;
-	} else if (assign) {
-		ret = pci_assign_resource(pdev, bar);
-	} else {
-		pci_release_resource(pdev, bar);
-		ret = pci_resource_flags(pdev, bar) & IORESOURCE_UNSET ?
-		      0 : -EIO;
-	}
+	else if (assign)
+		ret = inject_assign(pdev, bar);
+	else
+		ret = inject_unassign(pdev, bar);
 	device_unlock(&pdev->dev);
+	mutex_unlock(&inject_lock);
 	if (!ret)
 		pci_info(pdev, INJECT_NAME ": BAR %u %s\n", bar,
 			 assign ? "assigned" : "unassigned");
@@ -243,6 +288,8 @@ static void __exit inject_exit(void)
 	debugfs_remove(inject_dir);
 	mutex_lock(&inject_lock);
 	inject_release_all();
+	/* A BAR still unassigned stays so: its device may be bound by now. */
+	pci_dev_put(unassigned.pdev);
 	mutex_unlock(&inject_lock);
 }
 module_exit(inject_exit);
