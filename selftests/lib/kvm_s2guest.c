@@ -357,6 +357,8 @@ int kvm_s2_guest_rerun(struct kvm_s2_guest *g, struct kvm_s2_bar *bars,
 	if (g->mem == MAP_FAILED)
 		return -EINVAL;
 	ret = build_vm(g, bars, nr);
+	if (!ret)
+		ret = kvm_vm_complete_exit(&g->vm);
 	return ret ? ret : run_from_start(g);
 }
 

@@ -158,6 +158,25 @@ int kvm_vm_set_vbar(struct kvm_vm *vm, uint64_t val)
 }
 
 /*
+ * Completes the MMIO access the last KVM_RUN exited with (KVM steps the
+ * vCPU over the instruction when it is entered again), without running
+ * guest code: KVM_RUN with immediate_exit returns EINTR right after that.
+ * Registers set before it would be overwritten by the step.
+ */
+int kvm_vm_complete_exit(struct kvm_vm *vm)
+{
+	struct kvm_run *run = vm->run;
+	int ret;
+
+	run->immediate_exit = 1;
+	ret = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+	run->immediate_exit = 0;
+	if (!ret || errno != EINTR)
+		return ret ? lib_errno("KVM_RUN (immediate_exit)") : -EPROTO;
+	return 0;
+}
+
+/*
  * Runs the vCPU until it exits to user space with an MMIO access; any other
  * exit is an error.  KVM_RUN returns early with EINTR when a signal is
  * pending; it is simply entered again.
@@ -231,6 +250,12 @@ int kvm_vm_set_vbar(struct kvm_vm *vm, uint64_t val)
 {
 	(void)vm;
 	(void)val;
+	return -EOPNOTSUPP;
+}
+
+int kvm_vm_complete_exit(struct kvm_vm *vm)
+{
+	(void)vm;
 	return -EOPNOTSUPP;
 }
 

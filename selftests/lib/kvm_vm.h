@@ -40,6 +40,7 @@ int kvm_vm_set_xreg(struct kvm_vm *vm, unsigned int n, uint64_t val);
 int kvm_vm_set_pc(struct kvm_vm *vm, uint64_t val);
 int kvm_vm_set_vbar(struct kvm_vm *vm, uint64_t val);
 int kvm_vm_run_to_mmio(struct kvm_vm *vm, struct kvm_vm_mmio *mmio);
+int kvm_vm_complete_exit(struct kvm_vm *vm);
 void kvm_vm_destroy(struct kvm_vm *vm);
 bool kvm_vm_debugfs_exists(const struct kvm_vm *vm);
 
