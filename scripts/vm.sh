@@ -9,6 +9,10 @@
 #                 here); BACKING_FILE.big backs a second one of 1 GiB
 #                 (sparse) for huge mappings.
 # env:   MEMATTR_VM_QMP  QMP fifos and a hotplug root port (see below)
+#        MEMATTR_VM_LOWMEM=1 (arm64) QEMU virt's 32-bit PCI window only
+#                        (highmem=off, about 750 MiB): the PCI core finds no
+#                        room for the 1 GiB ivshmem's BAR2 and leaves it
+#                        unassigned, as a host does a GPU's too large BAR
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -56,7 +60,7 @@ amd64)
 	;;
 arm64)
 	qemu=(qemu-system-aarch64 -accel "tcg${MEMATTR_VM_ICOUNT:+,thread=single}"
-		-M "virt,iommu=smmuv3,gic-version=3,virtualization=on"
+		-M "virt,iommu=smmuv3,gic-version=3,virtualization=on${MEMATTR_VM_LOWMEM:+,highmem=off}"
 		-cpu "max,pauth-impdef=on")
 	cmdline="console=ttyAMA0"
 	;;
