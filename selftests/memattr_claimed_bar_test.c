@@ -15,8 +15,11 @@
  *                 has no room for the 1 GiB ivshmem's BAR2. Other boots
  *                 assign it, and these tests skip.
  *
- * For normal-nc on x86 this also means no UC- kernel mapping ever sits
- * under a WC user mapping.
+ * A BAR without an address is no memory BAR and has no knob: its value is
+ * what the module's default_attr would give it at bind (none of the
+ * policy's values may fail the open of a device with such a BAR). For
+ * normal-nc on x86 this also means no UC- kernel mapping ever sits under
+ * a WC user mapping.
  *
  * Devices: the ivshmem given as the last argument or in $MEMATTR_BDF
  * (BAR0 registers, BAR2 shared memory), and $MEMATTR_BDF2 (the 1 GiB
@@ -34,6 +37,7 @@
 #include "kselftest_harness.h"
 
 #include "bdf.h"
+#include "kmod.h"
 #include "memattr_sysfs.h"
 #include "pci_bars.h"
 #include "pci_inject.h"
@@ -63,6 +67,7 @@ struct claimed_result {
 
 FIXTURE(claimed) {
 	const char *dev;
+	char saved_default_attr[MEMATTR_VALUE_MAX];
 	struct pci_sysfs_state saved;
 	bool saved_valid;
 	pid_t test_pid;
@@ -120,6 +125,7 @@ FIXTURE_SETUP(claimed)
 	self->test_pid = getpid();
 	self->saved_valid = false;
 	self->dev = variant->how == NO_WINDOW ? bdf2 : bdf;
+	self->saved_default_attr[0] = '\0';
 	vfio_dev_init(&self->vfio);
 	if (!pci_sysfs_driver_registered(MEMATTR_DRIVER))
 		SKIP(return, "driver %s is not registered (module not loaded)",
@@ -132,6 +138,9 @@ FIXTURE_SETUP(claimed)
 	if (variant->how == NO_WINDOW && !bar2_has_no_address(self->dev))
 		SKIP(return, "BAR2 of %s has an address: only the arm64 lowmem boot (QEMU virt highmem=off) has no window for it",
 		     self->dev);
+	ASSERT_EQ(0, memattr_param_read("default_attr",
+					self->saved_default_attr,
+					sizeof(self->saved_default_attr)));
 	ASSERT_EQ(0, pci_sysfs_save(self->dev, &self->saved));
 	self->saved_valid = true;
 }
@@ -156,6 +165,10 @@ FIXTURE_TEARDOWN_PARENT(claimed)
 	    pci_inject_available()) {
 		EXPECT_EQ(0, reassign_bar2(self->dev));
 	}
+	if (self->saved_default_attr[0] && kmod_loaded(MEMATTR_MODULE)) {
+		EXPECT_EQ(0, memattr_param_write("default_attr",
+						 self->saved_default_attr));
+	}
 	if (self->saved_valid)
 		ASSERT_EQ(0, pci_sysfs_restore(self->dev, &self->saved));
 }
@@ -169,8 +182,14 @@ static void bar2_out_of_reach(struct __test_metadata *_metadata,
 		ASSERT_EQ(0, pci_sysfs_unbind(dev));
 		ASSERT_EQ(0, pci_inject_unassign(dev, BAR2));
 	}
+	/* No address, no knob: the value the policy gives at bind. */
+	if (how != CLAIMED && value)
+		ASSERT_EQ(0, memattr_param_write("default_attr", value));
 	ASSERT_EQ(0, pci_sysfs_bind_override(dev, driver));
-	if (value)
+	if (how != CLAIMED && value)
+		ASSERT_FALSE(memattr_bar_file_exists(dev, BAR2))
+			TH_LOG("a knob for a BAR without an address");
+	if (how == CLAIMED && value)
 		ASSERT_EQ(0, memattr_bar_write(dev, BAR2, value));
 	if (how == CLAIMED)
 		ASSERT_EQ(0, pci_inject_claim(dev, BAR2));
