@@ -11,24 +11,26 @@
  */
 #include <linux/vfio_pci_core.h>
 
-#ifndef MEMATTR_PROBE_OLD
-void memattr_probe(struct vfio_pci_core_device *vdev);
-void memattr_probe(struct vfio_pci_core_device *vdev)
+#ifdef MEMATTR_PROBE_OLD
+/* Compiles only where the header has no struct of this name. */
+struct vfio_pci_device_ops {
+	int memattr_probe;
+};
+#endif
+
+int memattr_probe(struct vfio_pci_core_device *vdev);
+int memattr_probe(struct vfio_pci_core_device *vdev)
 {
+#ifndef MEMATTR_PROBE_OLD
 	static const struct vfio_pci_device_ops ops = {
 		.get_dmabuf_phys = vfio_pci_core_get_dmabuf_phys,
 	};
 
 	vdev->pci_ops = &ops;
-}
+	return 0;
 #else
-struct vfio_pci_device_ops {
-	int memattr_probe;
-};
+	static const struct vfio_pci_device_ops ops = { .memattr_probe = 1 };
 
-int memattr_probe(const struct vfio_pci_device_ops *ops);
-int memattr_probe(const struct vfio_pci_device_ops *ops)
-{
-	return ops->memattr_probe;
-}
+	return ops.memattr_probe;
 #endif
+}
