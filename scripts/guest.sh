@@ -35,6 +35,20 @@ if [ ! -e "$out/busybox" ]; then
 	rm -rf "$root/tmp/busybox-$arch"
 fi
 
+# The same binaries serve every lane of the architecture: rebuilt only
+# when their sources, the kselftest headers or this script change.
+sources=$(cd "$top" && {
+	find selftests tools scripts/guest.sh -type f -print0 | sort -z |
+		xargs -0 sha256sum
+	sha256sum "$build"/ksft/kselftest*.h
+} | sha256sum | cut -d' ' -f1)
+if [ -e "$out/selftests/run_tests.sh" ] &&
+	[ "$(cat "$out/sources" 2>/dev/null)" = "$sources" ]; then
+	log "$arch: selftests and tools up to date"
+	exit 0
+fi
+rm -f "$out/sources"
+
 work=/tmp/selftests-$arch-$$
 rm -rf "${root:?}$work"
 mkdir -p "$root$work/ksft"
@@ -52,3 +66,4 @@ cp -a "$root$work/out/." "$out/selftests/"
 cp "$top/selftests/run_tests.sh" "$out/selftests/"
 cp "$root$work"/tools-out/{memattr-bench,fault-bench} "$out/tools/"
 rm -rf "${root:?}$work"
+echo "$sources" >"$out/sources"
