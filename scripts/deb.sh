@@ -49,8 +49,10 @@ build_suite() {
 		mv "$cl.new" "$cl"
 	fi
 	log "deb-$suite: dpkg-buildpackage (log: $out/build.log)"
+	# No -dbgsym package: `apt install ./*.deb` installs just the two.
 	if ! in_chroot "$root" sh -ec "cd $work/src &&
-		nice -n 10 dpkg-buildpackage -b -us -uc" >"$out/build.log" 2>&1; then
+		DEB_BUILD_OPTIONS=noautodbgsym nice -n 10 \
+		dpkg-buildpackage -b -us -uc" >"$out/build.log" 2>&1; then
 		tail -n 30 "$out/build.log" >&2
 		die "deb-$suite: the package build failed; see $out/build.log"
 	fi
