@@ -15,6 +15,7 @@ DKMS_NAME := memattr-vfio-pci
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 DKMS_SRC := /usr/src/$(DKMS_NAME)-$(VERSION)
 LANE ?= arm64-6.12
+DEB_SUITES ?= bookworm trixie sid
 DEMO_ARCH ?= arm64
 
 .PHONY: all modules check-kdir clean distclean install install-module \
@@ -33,8 +34,9 @@ help:
 	@echo '  make uninstall      remove them again'
 	@echo '  make dkms-install   the same with DKMS: source to /usr/src, dkms install for'
 	@echo '                      KVER (and every later kernel); dkms-uninstall removes all'
-	@echo '  make deb            Debian packages (-dkms, -tools) for bookworm, trixie and'
-	@echo '                      sid, each built in its own chroot: build/deb/SUITE/ (root)'
+	@echo '  make deb            Debian packages (-dkms, -tools) for each of DEB_SUITES,'
+	@echo '                      built and lintian-checked in a chroot of that suite:'
+	@echo '                      build/deb/SUITE/*.deb, for apt install (root)'
 	@echo '  make demo           see it work: udev binds an emulated device, bar2=normal-nc,'
 	@echo '                      a program maps and writes it (VM, root, < 5 min from fresh;'
 	@echo '                      DEMO_ARCH=amd64 for an x86 guest, default $(DEMO_ARCH))'
@@ -46,7 +48,7 @@ help:
 	@echo '  make bench          fault cost, leaf sizes, mmap and MMIO copies vs stock vfio-pci (VM)'
 	@echo '  make clean          remove module build products'
 	@echo '  make distclean      also remove the build/ cache of chroots, kernels, guests'
-	@echo 'variables: KVER=$(KVER) KDIR=$(KDIR)'
+	@echo 'variables: KVER=$(KVER) KDIR=$(KDIR) DEB_SUITES=$(DEB_SUITES)'
 	@echo '           DESTDIR=$(DESTDIR) SBINDIR=$(SBINDIR) UDEVDIR=$(UDEVDIR) MODDIR=$(MODDIR)'
 
 check-kdir:
@@ -127,7 +129,7 @@ lint:
 	bash scripts/lint.sh
 
 deb:
-	bash scripts/deb.sh
+	bash scripts/deb.sh $(DEB_SUITES)
 
 bench:
 	bash scripts/bench.sh
