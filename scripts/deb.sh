@@ -58,14 +58,14 @@ build_suite() {
 	fi
 	cp "$root$work"/*.deb "$root$work"/*.changes "$out/"
 	rm -rf "${root:?}$work/src"
-	# Errors and warnings fail; info tags are shown, not counted.
+	# Errors and warnings fail; info tags and overrides (O:) are shown.
 	local rc=0
 	if [ "${MEMATTR_DEB_LINTIAN:-1}" != 0 ]; then
 		# As nobody: lintian warns when run as root.
 		chmod 1777 "$root$work"
 		in_chroot "$root" runuser -u nobody -- sh -c "cd $work &&
 			export TMPDIR=$work HOME=$work && lintian --version &&
-			lintian -I --fail-on error,warning *.changes" \
+			lintian -I --show-overrides --fail-on error,warning *.changes" \
 			>"$out/lintian.txt" 2>&1 || rc=$?
 		sed "s/^/[deb-$suite] lintian: /" "$out/lintian.txt"
 	fi
