@@ -32,12 +32,6 @@ mmdebstrap --variant=apt --architectures=amd64 \
 	--include=build-essential,debhelper,dh-dkms,dkms,lintian,linux-headers-amd64,kmod \
 	"$suite" "$root" "deb $mirror $suite main"
 
-# The headers package ships no modules.dep (the image's postinst makes
-# it); dkms 3.2 skips depmod without one. Made here, so it is part of the
-# chroot before any package of ours comes and goes.
-for d in "$root"/lib/modules/*/; do
-	in_chroot "$root" depmod -a "$(basename "$d")"
-done
 touch "$root/.ready"
 log "deb-$suite: chroot ready"
 
