@@ -15,11 +15,13 @@ DKMS_NAME := memattr-vfio-pci
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 DKMS_SRC := /usr/src/$(DKMS_NAME)-$(VERSION)
 LANE ?= arm64-6.12
+DEB_SUITES ?= bookworm trixie sid
 DEMO_ARCH ?= arm64
 
 .PHONY: all modules check-kdir clean distclean install install-module \
 	install-tools uninstall uninstall-tools dkms-install dkms-uninstall \
-	check-no-destdir check check-debug lane lint bench demo help
+	install-dkms-src check-no-destdir check check-debug lane lint bench \
+	demo deb help
 
 all: modules
 
@@ -32,6 +34,9 @@ help:
 	@echo '  make uninstall      remove them again'
 	@echo '  make dkms-install   the same with DKMS: source to /usr/src, dkms install for'
 	@echo '                      KVER (and every later kernel); dkms-uninstall removes all'
+	@echo '  make deb            Debian packages (-dkms, -tools) for each of DEB_SUITES,'
+	@echo '                      built and lintian-checked in a chroot of that suite:'
+	@echo '                      build/deb/SUITE/*.deb, for apt install (root)'
 	@echo '  make demo           see it work: udev binds an emulated device, bar2=normal-nc,'
 	@echo '                      a program maps and writes it (VM, root, < 5 min from fresh;'
 	@echo '                      DEMO_ARCH=amd64 for an x86 guest, default $(DEMO_ARCH))'
@@ -43,7 +48,7 @@ help:
 	@echo '  make bench          fault cost, leaf sizes, mmap and MMIO copies vs stock vfio-pci (VM)'
 	@echo '  make clean          remove module build products'
 	@echo '  make distclean      also remove the build/ cache of chroots, kernels, guests'
-	@echo 'variables: KVER=$(KVER) KDIR=$(KDIR)'
+	@echo 'variables: KVER=$(KVER) KDIR=$(KDIR) DEB_SUITES=$(DEB_SUITES)'
 	@echo '           DESTDIR=$(DESTDIR) SBINDIR=$(SBINDIR) UDEVDIR=$(UDEVDIR) MODDIR=$(MODDIR)'
 
 check-kdir:
@@ -86,11 +91,14 @@ uninstall-tools:
 	$(if $(DESTDIR),,-udevadm control --reload)
 
 # What dkms needs to build: the kernel side and its feature probe script.
-dkms-install: check-no-destdir install-tools
-	rm -rf $(DKMS_SRC)
-	mkdir -p $(DKMS_SRC)/scripts
-	cp -a dkms.conf Kbuild src $(DKMS_SRC)/
-	cp -a scripts/probe-features.sh $(DKMS_SRC)/scripts/
+# Also what the -dkms package ships (debian/rules, with DESTDIR).
+install-dkms-src:
+	rm -rf $(DESTDIR)$(DKMS_SRC)
+	mkdir -p $(DESTDIR)$(DKMS_SRC)/scripts
+	cp -a dkms.conf Kbuild src $(DESTDIR)$(DKMS_SRC)/
+	cp -a scripts/probe-features.sh $(DESTDIR)$(DKMS_SRC)/scripts/
+
+dkms-install: check-no-destdir install-tools install-dkms-src
 	dkms install $(DKMS_NAME)/$(VERSION) -k $(KVER)
 
 dkms-uninstall: check-no-destdir uninstall-tools
@@ -119,6 +127,9 @@ demo:
 
 lint:
 	bash scripts/lint.sh
+
+deb:
+	bash scripts/deb.sh $(DEB_SUITES)
 
 bench:
 	bash scripts/bench.sh

@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# `make bench`: run tools/fault-bench in VM lanes and report, per lane,
-# medians over interleaved rounds and ratios against stock vfio-pci
-# measured in the same run. The verdict comes from a guest under QEMU
-# -icount shift=0 on one vCPU, whose clock counts executed instructions:
-# deterministic, whatever else the host does. Goals (bench-summary.awk):
-# per-fault (4K, PMD, PUD) and mmap+munmap ratios <= 1.02, leaf sizes as
-# stock, stock against itself 1.000. A second run without icount gives
-# wall-clock figures, magnitude only. Exits non-zero when a goal is missed.
+# `make bench`: run selftests/guest-tools/fault-bench in VM lanes and
+# report, per lane, medians over interleaved rounds and ratios against
+# stock vfio-pci measured in the same run. The verdict comes from a guest
+# under QEMU -icount shift=0 on one vCPU, whose clock counts executed
+# instructions: deterministic, whatever else the host does. Goals
+# (bench-summary.awk): per-fault (4K, PMD, PUD) and mmap+munmap ratios <=
+# 1.02, leaf sizes as stock, stock against itself 1.000. A second run
+# without icount gives wall-clock figures, magnitude only. Exits non-zero
+# when a goal is missed.
 #
 # usage: scripts/bench.sh [LANE...]   (default: the 6.12 and 7.2 lanes)
 # env:   MEMATTR_BENCH_ROUNDS (default 5), MEMATTR_BENCH_WALL=0 to skip

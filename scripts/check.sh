@@ -30,6 +30,17 @@ for s in $suites; do
 	"$top/scripts/chroot.sh" "$s" >"$build/chroot-$s.log" 2>&1 &
 	pids+=($!)
 done
+# The package chroots: module.sh installs each lane's module from its
+# suite's -dkms package (experimental's from sid's), the full run also
+# tests the packages (deb-check.sh).
+deb_suites=$(for s in $suites; do
+	case $s in experimental) echo sid ;; *) echo "$s" ;; esac; done | sort -u)
+[ ${#build_only_lanes[@]} -gt 0 ] && deb_suites="bookworm sid trixie"
+for s in $deb_suites; do
+	log "preparing the deb-$s chroot (log: build/chroot-deb-$s.log)"
+	"$top/scripts/deb-chroot.sh" "$s" >"$build/chroot-deb-$s.log" 2>&1 &
+	pids+=($!)
+done
 for p in "${pids[@]}"; do
 	wait "$p" || die "a chroot failed; see $build/chroot-*.log"
 done
@@ -71,11 +82,14 @@ for l in "${run_lanes[@]}"; do
 done
 
 # Admin path (full run only): a DKMS round trip with each suite's own
-# dkms, and udev rules + memattrctl under the real systemd-udevd.
+# dkms, the Debian packages (build, lintian, install, upgrade, purge), and
+# udev rules + memattrctl under the real systemd-udevd.
 if [ ${#build_only_lanes[@]} -gt 0 ]; then
 	for s in bookworm trixie sid; do
 		"$top/scripts/dkms-check.sh" "$s" || true
 		count "dkms-$s"
+		"$top/scripts/deb-check.sh" "$s" || true
+		count "deb-$s"
 	done
 	"$top/scripts/udev-lane.sh" udev || true
 	count udev

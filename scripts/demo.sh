@@ -5,9 +5,10 @@
 # with an ivshmem-plain whose BAR2 is a file on this host; in the guest the
 # packaged udev rule and one admin rule bind it and set bar2=normal-nc
 # under the real systemd-udevd (scripts/demo-init.sh), and memattr-demo
-# (tools/) maps BAR2 and writes to it. Printed: the memattrctl status
-# table, the page-table entry the kernel installed, the KVM stage-2 leaf
-# (arm64), and the bytes that arrived in the host's backing file.
+# (selftests/guest-tools/) maps BAR2 and writes to it. Printed: the
+# memattrctl status table, the page-table entry the kernel installed, the
+# KVM stage-2 leaf (arm64), and the bytes that arrived in the host's
+# backing file.
 #
 # usage: scripts/demo.sh [arm64|amd64]   (default arm64)
 # env:   MEMATTR_LANE_TIMEOUT  guest time budget in seconds (default 300)
@@ -80,7 +81,7 @@ work=/tmp/memattr-demo-$arch
 rm -rf "${chroot_dir:?}$work"
 mkdir -p "$chroot_dir$work"
 cp -a "$top/selftests" "$top/tools" "$chroot_dir$work/"
-in_chroot "$chroot_dir" make -s -C "$work/tools" CC="$cc" LDFLAGS=-static \
+in_chroot "$chroot_dir" make -s -C "$work/selftests" CC="$cc" \
 	OUTPUT="$work/out" "$work/out/memattr-demo"
 extra=$out/extra
 mkdir -p "$extra/usr/bin" "$extra/usr/lib/modules/$kver/extra"

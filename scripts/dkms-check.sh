@@ -31,13 +31,14 @@ cp -a "$top/dkms.conf" "$top/Kbuild" "$top/src" "$top/scripts" "$root$stage/"
 # The whole release tree, for `make dkms-install`.
 tree=/tmp/memattr-dkms-tree
 rm -rf "${root:?}$tree"
-mkdir -p "$root$tree/selftests"
+mkdir -p "$root$tree"
 cp -a "$top/Makefile" "$top/dkms.conf" "$top/Kbuild" "$top/src" \
 	"$top/scripts" "$top/tools" "$top/udev" "$root$tree/"
-cp -a "$top/selftests/lib" "$root$tree/selftests/"
 results=$out/results.tap
 in_chroot "$root" sh -c "
 	t() { if [ \$1 = 0 ]; then echo \"ok - \$2\"; else echo \"not ok - \$2\"; fi; }
+	# The hand-run path: without the package the lanes install (module.sh).
+	dpkg --purge $name-dkms >/dev/null 2>&1
 	dkms remove $name/$ver --all >/dev/null 2>&1
 	rm -rf /usr/src/$name-$ver /var/lib/dkms/$name
 	mv $stage /usr/src/$name-$ver

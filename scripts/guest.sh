@@ -57,6 +57,8 @@ cp "$build"/ksft/kselftest*.h "$root$work/ksft/"
 log "$arch: building selftests and tools with $cc"
 in_chroot "$root" make -s -C "$work/selftests" CC="$cc" \
 	KSFT_DIR="$work/ksft" OUTPUT="$work/out"
+in_chroot "$root" make -s -C "$work/selftests" CC="$cc" \
+	OUTPUT="$work/guest-tools-out" guest-tools
 mkdir -p "$root$work/tools-out"
 in_chroot "$root" make -s -C "$work/tools" CC="$cc" LDFLAGS=-static \
 	OUTPUT="$work/tools-out"
@@ -64,6 +66,7 @@ rm -rf "$out/selftests" "$out/tools"
 mkdir -p "$out/selftests" "$out/tools"
 cp -a "$root$work/out/." "$out/selftests/"
 cp "$top/selftests/run_tests.sh" "$out/selftests/"
-cp "$root$work"/tools-out/{memattr-bench,fault-bench} "$out/tools/"
+cp "$root$work/tools-out/memattr-bench" \
+	"$root$work/guest-tools-out/fault-bench" "$out/tools/"
 rm -rf "${root:?}$work"
 echo "$sources" >"$out/sources"

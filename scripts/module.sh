@@ -1,10 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Build and install memattr-vfio-pci.ko for one lane the way a user's
-# machine does: `dkms add`, `dkms build`, `dkms install` in the suite's own
-# chroot, with its dkms, compiler and headers (arm64 cross-built through
-# ARCH/CROSS_COMPILE in dkms's environment), W=1 passed through as
-# KBUILD_EXTRA_WARN. The lane loads the .ko that dkms installed under
+# Build and install memattr-vfio-pci.ko for one lane the way a Debian
+# admin's machine does: the suite's memattr-vfio-pci-dkms package (`make
+# deb`, built again only when the tree changed) installed with dpkg in
+# the suite's own chroot, and dkms building the module with that suite's
+# dkms, compiler and headers. The package's postinst would build for
+# every kernel in the chroot, the other architecture's and the debug
+# kernel's included, without a cross compiler: it is told not to
+# (/etc/dkms/no-autoinstall, for that one dpkg call), and `dkms add`,
+# `build -k KVER`, `install -k KVER` follow with this lane's environment
+# (arm64: ARCH/CROSS_COMPILE; W=1 passed through as KBUILD_EXTRA_WARN).
+# The lane loads the .ko that dkms installed under
 # /lib/modules/KVER/updates/dkms (decompressed when that dkms compresses).
 # The test-only modules under selftests/modules are built directly (W=1).
 #
@@ -33,27 +39,49 @@ cross=()
 name=memattr-vfio-pci
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
 
+# The package: experimental's chroot is sid's plus experimental, so it
+# takes sid's (arch all, identical but for dh-dkms's maintainer scripts).
+deb_suite=$suite
+[ "$suite" = experimental ] && deb_suite=sid
+debs=$build/deb/$deb_suite
+deb=$(find "$debs" -maxdepth 1 -name "${name}-dkms_*_all.deb" 2>/dev/null |
+	head -n 1)
+if [ -z "$deb" ] || [ -n "$(cd "$top" && find src Kbuild dkms.conf \
+	scripts/probe-features.sh debian Makefile -newer "$deb" -print -quit)" ]; then
+	log "$lane: building the $deb_suite packages (make deb, log: $debs/build.log)"
+	# lintian is deb-check's business (make check), not the lanes'.
+	MEMATTR_DEB_LINTIAN=0 "$top/scripts/deb.sh" "$deb_suite" >/dev/null
+	deb=$(find "$debs" -maxdepth 1 -name "${name}-dkms_*_all.deb" | head -n 1)
+fi
+[ -n "$deb" ] || die "$lane: no ${name}-dkms package in $debs"
+
 rm -rf "$out/dkms"
 mkdir -p "$out/dkms"
-log "$lane: dkms add/build/install $name/$ver for $kver"
-# One locked chroot call: the suite's two lanes share its dkms tree. The
-# source is copied in by the same call, after the previous one is removed.
-stage=/tmp/memattr-dkms-src-$lane
+log "$lane: dpkg -i ${deb##*/}; dkms build/install $name/$ver for $kver"
+# One locked chroot call: the suite's two lanes share its dkms tree.
+stage=/tmp/memattr-dkms-deb-$lane
 rm -rf "${root:?}$stage"
 mkdir -p "$root$stage"
-cp -a "$top/dkms.conf" "$top/Kbuild" "$top/src" "$top/scripts" "$root$stage/"
+cp "$deb" "$root$stage/"
 in_chroot "$root" env "${cross[@]}" KBUILD_EXTRA_WARN=1 sh -ec "
 	dkms remove $name/$ver --all >/dev/null 2>&1 || true
-	rm -rf /usr/src/$name-$ver /var/lib/dkms/$name
-	mv $stage /usr/src/$name-$ver
-	dkms add $name/$ver
+	# A source tree that an earlier hand-run dkms left, not the package's.
+	dpkg -S /usr/src/$name-$ver >/dev/null 2>&1 ||
+		rm -rf /usr/src/$name-$ver /var/lib/dkms/$name
+	mkdir -p /etc/dkms
+	touch /etc/dkms/no-autoinstall
 	status=0
-	dkms build $name/$ver -k $kver || status=\$?
+	dpkg -i $stage/${deb##*/} || status=\$?
+	rm -f /etc/dkms/no-autoinstall
+	[ \$status = 0 ]
+	[ -d /var/lib/dkms/$name/$ver ] || dkms add $name/$ver
 	rm -rf /tmp/memattr-dkms-out-$lane && mkdir -p /tmp/memattr-dkms-out-$lane
+	dkms build $name/$ver -k $kver || status=\$?
 	find /var/lib/dkms/$name -name make.log -exec cp {} /tmp/memattr-dkms-out-$lane/ \\;
 	[ \$status = 0 ] || exit \$status
 	dkms install $name/$ver -k $kver
 	cp /lib/modules/$kver/updates/dkms/$name.ko* /tmp/memattr-dkms-out-$lane/"
+rm -rf "${root:?}$stage"
 dout=$root/tmp/memattr-dkms-out-$lane
 cp "$dout/make.log" "$out/dkms-make.log" 2>/dev/null || true
 # The warnings of the W=1 build, as `make -s` would have shown them.

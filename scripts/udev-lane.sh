@@ -40,13 +40,15 @@ log "udev: building memattr_holdmap"
 work=/tmp/memattr-holdmap
 rm -rf "${chroot_dir:?}$work"
 mkdir -p "$chroot_dir$work"
+mkdir -p "$chroot_dir$work/tools-lib"
 cp -a "$top/selftests/lib" "$top/selftests/udev/memattr_holdmap.c" \
 	"$chroot_dir$work/"
+cp -a "$top/tools/lib/." "$chroot_dir$work/tools-lib/"
 in_chroot "$chroot_dir" sh -ec "cd $work && gcc -O2 -Wall -Wextra -Werror \
-	-D_GNU_SOURCE -Ilib -o memattr_holdmap memattr_holdmap.c \
-	lib/vfio_open.c lib/vfio_group.c lib/vfio_cdev.c lib/vfio_region.c \
-	lib/vfio_dev.c lib/kmsg_cursor.c lib/access_probe.c \
-	lib/vfio_request.c"
+	-D_GNU_SOURCE -Ilib -Itools-lib -o memattr_holdmap memattr_holdmap.c \
+	tools-lib/vfio_open.c tools-lib/vfio_group.c tools-lib/vfio_cdev.c \
+	tools-lib/vfio_region.c tools-lib/vfio_dev.c lib/kmsg_cursor.c \
+	lib/access_probe.c lib/vfio_request.c"
 mkdir -p "$out/extra/usr/bin"
 install -m 755 "$chroot_dir$work/memattr_holdmap" "$out/extra/usr/bin/"
 rm -rf "${chroot_dir:?}$work"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-#ifndef MEMATTR_SELFTEST_VFIO_REGION_H
-#define MEMATTR_SELFTEST_VFIO_REGION_H
+#ifndef MEMATTR_TOOLS_VFIO_REGION_H
+#define MEMATTR_TOOLS_VFIO_REGION_H
 
 #include <stddef.h>
 #include <linux/vfio.h>
@@ -13,4 +13,4 @@ void *vfio_region_mmap_aligned(int device_fd,
 			       const struct vfio_region_info *info,
 			       size_t len, size_t align);
 
-#endif /* MEMATTR_SELFTEST_VFIO_REGION_H */
+#endif /* MEMATTR_TOOLS_VFIO_REGION_H */

@@ -3,8 +3,8 @@
  * Diagnostics from the helper library.  Lines start with "# " so that they
  * read as TAP comments in the harness output.
  */
-#ifndef MEMATTR_SELFTEST_LOG_H
-#define MEMATTR_SELFTEST_LOG_H
+#ifndef MEMATTR_TOOLS_LOG_H
+#define MEMATTR_TOOLS_LOG_H
 
 #include <errno.h>
 #include <stdio.h>
@@ -21,4 +21,4 @@
 	-__err;								\
 })
 
-#endif /* MEMATTR_SELFTEST_LOG_H */
+#endif /* MEMATTR_TOOLS_LOG_H */

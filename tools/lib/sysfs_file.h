@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Reading or writing a whole small sysfs, debugfs or procfs file. */
-#ifndef MEMATTR_SELFTEST_SYSFS_FILE_H
-#define MEMATTR_SELFTEST_SYSFS_FILE_H
+#ifndef MEMATTR_TOOLS_SYSFS_FILE_H
+#define MEMATTR_TOOLS_SYSFS_FILE_H
 
 #include <stddef.h>
 
@@ -11,4 +11,4 @@ int sysfs_file_read(const char *path, char *buf, size_t len);
 /* Writes all of @val in one write(); 0 or -errno. */
 int sysfs_file_write(const char *path, const char *val);
 
-#endif /* MEMATTR_SELFTEST_SYSFS_FILE_H */
+#endif /* MEMATTR_TOOLS_SYSFS_FILE_H */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-#ifndef MEMATTR_SELFTEST_VFIO_CDEV_H
-#define MEMATTR_SELFTEST_VFIO_CDEV_H
+#ifndef MEMATTR_TOOLS_VFIO_CDEV_H
+#define MEMATTR_TOOLS_VFIO_CDEV_H
 
 #include <stddef.h>
 
@@ -11,4 +11,4 @@
 int vfio_cdev_name(const char *bdf, char *buf, size_t len);
 int vfio_cdev_open_device(const char *bdf, struct vfio_dev *dev);
 
-#endif /* MEMATTR_SELFTEST_VFIO_CDEV_H */
+#endif /* MEMATTR_TOOLS_VFIO_CDEV_H */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-#ifndef MEMATTR_SELFTEST_VFIO_GROUP_H
-#define MEMATTR_SELFTEST_VFIO_GROUP_H
+#ifndef MEMATTR_TOOLS_VFIO_GROUP_H
+#define MEMATTR_TOOLS_VFIO_GROUP_H
 
 #include "vfio_dev.h"
 
@@ -8,4 +8,4 @@
 
 int vfio_group_open_device(const char *bdf, struct vfio_dev *dev);
 
-#endif /* MEMATTR_SELFTEST_VFIO_GROUP_H */
+#endif /* MEMATTR_TOOLS_VFIO_GROUP_H */

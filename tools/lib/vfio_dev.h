@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-#ifndef MEMATTR_SELFTEST_VFIO_DEV_H
-#define MEMATTR_SELFTEST_VFIO_DEV_H
+#ifndef MEMATTR_TOOLS_VFIO_DEV_H
+#define MEMATTR_TOOLS_VFIO_DEV_H
 
 #include <linux/types.h>
 
@@ -20,4 +20,4 @@ struct vfio_dev {
 void vfio_dev_init(struct vfio_dev *dev);
 void vfio_dev_close(struct vfio_dev *dev);
 
-#endif /* MEMATTR_SELFTEST_VFIO_DEV_H */
+#endif /* MEMATTR_TOOLS_VFIO_DEV_H */

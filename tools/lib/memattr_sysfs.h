@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-#ifndef MEMATTR_SELFTEST_MEMATTR_SYSFS_H
-#define MEMATTR_SELFTEST_MEMATTR_SYSFS_H
+#ifndef MEMATTR_TOOLS_MEMATTR_SYSFS_H
+#define MEMATTR_TOOLS_MEMATTR_SYSFS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -35,4 +35,4 @@ int memattr_param_write(const char *param, const char *val);
 int memattr_debugfs_bar_line(const char *bdf, unsigned int bar, char *buf,
 			     size_t len);
 
-#endif /* MEMATTR_SELFTEST_MEMATTR_SYSFS_H */
+#endif /* MEMATTR_TOOLS_MEMATTR_SYSFS_H */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-#ifndef MEMATTR_SELFTEST_PCI_SYSFS_H
-#define MEMATTR_SELFTEST_PCI_SYSFS_H
+#ifndef MEMATTR_TOOLS_PCI_SYSFS_H
+#define MEMATTR_TOOLS_PCI_SYSFS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,4 +28,4 @@ int pci_sysfs_bind_override(const char *bdf, const char *driver);
 int pci_sysfs_save(const char *bdf, struct pci_sysfs_state *state);
 int pci_sysfs_restore(const char *bdf, const struct pci_sysfs_state *state);
 
-#endif /* MEMATTR_SELFTEST_PCI_SYSFS_H */
+#endif /* MEMATTR_TOOLS_PCI_SYSFS_H */
