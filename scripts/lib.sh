@@ -10,6 +10,9 @@ build=${MEMATTR_BUILD:-$top/build}
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+# set -e exits without a word: say which command it was.
+trap 'printf "error: %s: line %s: %s (exit %s)\n" "${0##*/}" "$LINENO" \
+	"$BASH_COMMAND" "$?" >&2' ERR
 
 # Lane "<arch>-<kernel>": the Debian suite that ships that kernel.
 # amd64-6.12-debug: trixie's linux-source built by scripts/debug-kernel.sh.

@@ -44,8 +44,11 @@ ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
 deb_suite=$suite
 [ "$suite" = experimental ] && deb_suite=sid
 debs=$build/deb/$deb_suite
-deb=$(find "$debs" -maxdepth 1 -name "${name}-dkms_*_all.deb" 2>/dev/null |
-	head -n 1)
+# None yet on a fresh tree: find fails on the missing folder, which
+# pipefail would make this script's silent exit.
+deb=
+[ -d "$debs" ] &&
+	deb=$(find "$debs" -maxdepth 1 -name "${name}-dkms_*_all.deb" | head -n 1)
 if [ -z "$deb" ] || [ -n "$(cd "$top" && find src Kbuild dkms.conf \
 	scripts/probe-features.sh debian Makefile -newer "$deb" -print -quit)" ]; then
 	log "$lane: building the $deb_suite packages (make deb, log: $debs/build.log)"
