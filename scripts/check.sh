@@ -10,8 +10,9 @@ set -euo pipefail
 
 # amd64-6.12-debug builds its kernel (KASAN, lockdep, kmemleak) from
 # linux-source-6.12 on the first run (~17 min on 2 cores), then reuses it.
+# LANE-l2: QEMU in the arm64 guest passes two devices to a KVM guest.
 run_lanes=(amd64-6.1 arm64-6.1 amd64-6.12 arm64-6.12 amd64-7.2 arm64-7.2
-	amd64-6.12-debug)
+	arm64-6.1-l2 arm64-6.12-l2 arm64-7.2-l2 amd64-6.12-debug)
 build_only_lanes=(amd64-7.3 arm64-7.3)
 [ $# -gt 0 ] && run_lanes=("$@") && build_only_lanes=()
 
@@ -22,7 +23,7 @@ ensure_host_packages mmdebstrap qemu-system-x86 qemu-system-arm cpio gzip \
 
 # Downloads are network bound: fetch every suite's chroot at once.
 suites=$(for l in "${run_lanes[@]}" "${build_only_lanes[@]}"; do
-	suite_of "$l"; done | sort -u)
+	suite_of "${l%-l2}"; done | sort -u)
 mkdir -p "$build"
 pids=()
 for s in $suites; do
@@ -45,14 +46,27 @@ for p in "${pids[@]}"; do
 	wait "$p" || die "a chroot failed; see $build/chroot-*.log"
 done
 # Stock kernels are downloads. The debug kernel is a build (~14 min on 2
-# cores, at nice 19): it runs in the background while the other lanes,
-# whose TCG guests leave a core idle, run; its lane waits for it.
-debug_pid=
+# cores, at nice 19): it runs in the background while the VM lanes run.
+# Its lane (one TCG thread) then runs in the background too, alongside
+# the admin checks (mostly package builds), once the VM lanes are done:
+# the job waits for a line on a pipe that is written then.
+debug_pid='' debug_lane=''
+debug_go=$build/debug-lane.go
 for l in "${run_lanes[@]}"; do
+	l=${l%-l2} # an -l2 lane boots its base lane's kernel
 	log "fetching the $l kernel (log: build/kernel-$l.log)"
 	case $l in
 	*-debug)
-		"$top/scripts/kernel.sh" "$l" >"$build/kernel-$l.log" 2>&1 &
+		debug_lane=$l
+		rm -f "$debug_go" "$build/runs/$l/counts"
+		mkfifo "$debug_go"
+		exec 9<>"$debug_go"
+		{
+			"$top/scripts/kernel.sh" "$l" >"$build/kernel-$l.log" 2>&1 ||
+				die "$l: building its kernel failed; see $build/kernel-$l.log"
+			read -r _ <&9
+			MEMATTR_INJECT_WARN=0 "$top/scripts/lane.sh" "$l" || true
+		} >"$build/debug-lane.log" 2>&1 &
 		debug_pid=$!
 		continue ;;
 	esac
@@ -74,12 +88,18 @@ count() {
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 }
 
-# The debug lane runs last, so everything else overlaps its kernel build.
 for l in "${run_lanes[@]}"; do
-	case $l in *-debug) continue ;; esac
-	MEMATTR_INJECT_WARN=0 "$top/scripts/lane.sh" "$l" || true
+	case $l in
+	*-debug) continue ;;
+	*-l2) "$top/scripts/l2-lane.sh" "${l%-l2}" || true ;;
+	*) MEMATTR_INJECT_WARN=0 "$top/scripts/lane.sh" "$l" || true ;;
+	esac
 	count "$l"
 done
+if [ -n "$debug_pid" ]; then
+	log "$debug_lane: starts once its kernel is built; runs alongside what follows (log: build/debug-lane.log)"
+	echo go >&9
+fi
 
 # Admin path (full run only): a DKMS round trip with each suite's own
 # dkms, the Debian packages (build, lintian, install, upgrade, purge), and
@@ -113,7 +133,7 @@ if [ ${#build_only_lanes[@]} -gt 0 ]; then
 		>"$build/self-check.log" 2>&1; then
 		echo "not ok - self-check: $warn_lane passed with an injected WARNING"
 		failed=$((failed + 1))
-	elif grep -q "not ok - $warn_lane: guest kernel log is not clean" \
+	elif grep -q "not ok - $warn_lane-warn: guest kernel log is not clean" \
 		"$build/self-check.log"; then
 		echo "ok - self-check: an injected guest WARNING fails the lane"
 		passed=$((passed + 1))
@@ -139,23 +159,14 @@ for l in "${build_only_lanes[@]}"; do
 	fi
 done
 
-for l in "${run_lanes[@]}"; do
-	case $l in *-debug) ;; *) continue ;; esac
-	if [ -n "$debug_pid" ]; then
-		log "waiting for the $l kernel build (log: build/kernel-$l.log)"
-		rc=0
-		wait "$debug_pid" || rc=$?
-		debug_pid=
-		if [ "$rc" != 0 ]; then
-			log "$l: building its kernel failed; see $build/kernel-$l.log"
-			rm -f "$build/runs/$l/counts"
-			count "$l"
-			continue
-		fi
-	fi
-	MEMATTR_INJECT_WARN=0 "$top/scripts/lane.sh" "$l" || true
-	count "$l"
-done
+if [ -n "$debug_pid" ]; then
+	log "waiting for the $debug_lane lane (log: build/debug-lane.log)"
+	wait "$debug_pid" || true
+	exec 9>&-
+	rm -f "$debug_go"
+	cat "$build/debug-lane.log"
+	count "$debug_lane"
+fi
 
 log "wall time: $(($(date +%s) - start)) s"
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -67,6 +67,7 @@ mkdir -p "$out/selftests" "$out/tools"
 cp -a "$root$work/out/." "$out/selftests/"
 cp "$top/selftests/run_tests.sh" "$out/selftests/"
 cp "$root$work/tools-out/memattr-bench" \
-	"$root$work/guest-tools-out/fault-bench" "$out/tools/"
+	"$root$work/guest-tools-out/fault-bench" \
+	"$root$work/guest-tools-out/l2-store" "$out/tools/"
 rm -rf "${root:?}$work"
 echo "$sources" >"$out/sources"

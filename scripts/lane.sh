@@ -13,6 +13,12 @@
 #        MEMATTR_BENCH_ROUNDS=N run the benchmark (tools/fault-bench, N
 #                              interleaved rounds) instead of the tests
 #        MEMATTR_GUEST_ARGS    more guest kernel arguments (e.g. nopat)
+#        MEMATTR_GUEST_PACKAGES=P,Q  a Debian root with these packages
+#                              (scripts/debian-root.sh) under the busybox
+#                              one, e.g. a VMM for the guest to run
+#        MEMATTR_GUEST_EXTRA=DIR  copied over the guest's root
+#        MEMATTR_HOST_CHECK=CMD  after the guest, "CMD BACKING TOKEN" prints
+#                              one TAP line on the ivshmem backing files
 #        MEMATTR_TESTS="A B"   run only these selftest binaries (then the
 #                              host's backing-file check, which needs the
 #                              whole suite's writes, is left out)
@@ -45,10 +51,22 @@ mkdir -p "$out"
 log "$lane: assembling initramfs"
 rootfs=$out/initramfs
 rm -rf "$rootfs"
+mkdir -p "$rootfs"
+if [ -n "${MEMATTR_GUEST_PACKAGES:-}" ]; then
+	suite=$(suite_of "$lane")
+	[ "$suite" = experimental ] && suite=sid
+	tar_file=$("$top/scripts/debian-root.sh" "$suite" "$arch" \
+		"${MEMATTR_GUEST_PACKAGES//,/+}" "$MEMATTR_GUEST_PACKAGES")
+	tar -xf "$tar_file" -C "$rootfs"
+	# The merged /usr's links, which no maintainer script made.
+	for d in bin lib sbin; do
+		[ -e "$rootfs/$d" ] || ln -s "usr/$d" "$rootfs/$d"
+	done
+fi
 mkdir -p "$rootfs"/{bin,dev,proc,sys,tmp,selftests,tools} \
 	"$rootfs"/lib/modules/{stock,test}
 cp "$build/guest/$arch/busybox" "$rootfs/bin/busybox"
-ln -s busybox "$rootfs/bin/sh"
+ln -sfn busybox "$rootfs/bin/sh"
 install -m 755 "$top/scripts/guest-init.sh" "$rootfs/init"
 cp "$build/kernel/$lane/modules"/*.ko "$rootfs/lib/modules/stock/"
 cp "$build/kernel/$lane/modules.order" "$rootfs/lib/modules/stock.order"
@@ -61,6 +79,7 @@ for ko in "$modules"/test/*.ko; do
 done
 cp -a "$build/guest/$arch/selftests/." "$rootfs/selftests/"
 cp -a "$build/guest/$arch/tools/." "$rootfs/tools/"
+[ -z "${MEMATTR_GUEST_EXTRA:-}" ] || cp -a "$MEMATTR_GUEST_EXTRA/." "$rootfs/"
 (cd "$rootfs" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initrd.gz"
 
 read -ra guest_args <<<"${MEMATTR_GUEST_ARGS:-}"
@@ -75,7 +94,7 @@ timeout --kill-after=10 "$budget" "$top/scripts/vm.sh" "$lane" \
 	"${guest_args[@]}" \
 	>"$console" 2>&1 || rc=$?
 
-judge_start "$out" "$lane" "$console" "$budget" "$rc"
+judge_start "$out" "${2:-$lane}" "$console" "$budget" "$rc"
 
 # Debug kernels only: the kmemleak report the guest read after the suite.
 if grep -q '^@@memattr-kmemleak-begin' "$console"; then
@@ -90,7 +109,14 @@ if grep -q '^@@memattr-kmemleak-begin' "$console"; then
 	fi
 fi
 
-if [ -n "${MEMATTR_BENCH_ROUNDS:-}${MEMATTR_TESTS:-}" ]; then
+if [ -n "${MEMATTR_HOST_CHECK:-}" ]; then
+	if $MEMATTR_HOST_CHECK "$out/ivshmem.bin" "$token" >"$out/backing.tap"; then
+		report ok "host: $(sed -n '1s/^ok - //p' "$out/backing.tap")"
+	else
+		report "not ok" "host: the guest's writes are not in the backing files"
+		sed 's/^/# /' "$out/backing.tap" >>"$judge_results"
+	fi
+elif [ -n "${MEMATTR_BENCH_ROUNDS:-}${MEMATTR_TESTS:-}" ]; then
 	: # the benchmark and a partial suite write no (whole) pattern
 elif "$top/selftests/check-ivshmem-backing.sh" "$out/ivshmem.bin" "$token" \
 	>"$out/backing.tap"; then

@@ -58,6 +58,20 @@ if [ -z "$deb" ] || [ -n "$(cd "$top" && find src Kbuild dkms.conf \
 fi
 [ -n "$deb" ] || die "$lane: no ${name}-dkms package in $debs"
 
+# The lane's module is built once per package and kernel: a second boot
+# of the lane (the nopat, lowmem, -l2 and self-check runs) loads the one
+# dkms built for the first.
+stamp=$({
+	sha256sum "$deb" "$0"
+	echo "$kver"
+	find "$top/selftests/modules" -type f -print0 | sort -z | xargs -0 sha256sum
+} | sha256sum | cut -d' ' -f1)
+if [ -e "$out/$name.ko" ] && [ "$(cat "$out/stamp" 2>/dev/null)" = "$stamp" ]; then
+	log "$lane: $name.ko from ${deb##*/} up to date"
+	exit 0
+fi
+rm -f "$out/stamp"
+
 rm -rf "$out/dkms"
 mkdir -p "$out/dkms"
 log "$lane: dpkg -i ${deb##*/}; dkms build/install $name/$ver for $kver"
@@ -112,3 +126,4 @@ if [ -e "$top/selftests/modules/Kbuild" ]; then
 	cp "$root$work"/*.ko "$out/test/"
 	rm -rf "${root:?}$work"
 fi
+echo "$stamp" >"$out/stamp"

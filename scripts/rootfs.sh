@@ -6,12 +6,10 @@
 # from udev/, memattrctl, and the start-up code the /init scripts source
 # (scripts/guest-boot.sh). Used by the udev lane and by `make demo`.
 #
-# The root is made once per suite and architecture by `mmdebstrap
-# --variant=extract` (cached in build/rootfs/SUITE-ARCH.tar): packages are
-# unpacked, no maintainer script runs, so an arm64 root is made on an amd64
-# host without emulation, in seconds. What the maintainer scripts would
-# have made and the guest needs (/etc/passwd, /etc/group, the /usr merge
-# links) is added by hand.
+# The root is made once per suite and architecture (scripts/debian-root.sh,
+# packages unpacked, no maintainer script run). What the maintainer scripts
+# would have made and the guest needs (/etc/passwd, /etc/group, the /usr
+# merge links) is added here by hand.
 #
 # usage: scripts/rootfs.sh LANE INIT INITRD [EXTRA_DIR] [MODULE...]
 #   INIT       becomes /init
@@ -35,29 +33,7 @@ suite=$(suite_of "$lane")
 packages=base-files,base-passwd,bash,coreutils,dash,debianutils,diffutils
 packages+=,findutils,grep,gzip,mawk,sed,tar,util-linux,kmod,udev,pciutils
 
-tar_file=$build/rootfs/$suite-$arch.tar
-if [ ! -e "$tar_file" ]; then
-	need_root "building the guest root file system"
-	ensure_host_packages mmdebstrap
-	mirror=$(debian_mirror)
-	[ -n "$mirror" ] || die "no Debian mirror found in the host's apt sources"
-	mkdir -p "$build/rootfs"
-	rm -f "$tar_file.tmp"
-	log "rootfs: $suite $arch root with mmdebstrap (extract only; log: $tar_file.log)"
-	mmdebstrap --variant=extract --architectures="$arch" --format=tar \
-		--aptopt='Acquire::Check-Valid-Until "false"' \
-		--include="$packages" \
-		--dpkgopt='path-exclude=/usr/share/doc/*' \
-		--dpkgopt='path-exclude=/usr/share/man/*' \
-		--dpkgopt='path-exclude=/usr/share/locale/*' \
-		--dpkgopt='path-exclude=/usr/share/info/*' \
-		"$suite" "$tar_file.tmp" "deb $mirror $suite main" 2>&1 |
-		tee "$tar_file.log" |
-		{ grep --line-buffered -E '^I: (running apt|downloading|extracting|success)' || true; } |
-		while IFS= read -r line; do log "rootfs: mmdebstrap: ${line#I: }"; done ||
-		die "mmdebstrap failed; see $tar_file.log"
-	mv "$tar_file.tmp" "$tar_file"
-fi
+tar_file=$("$top/scripts/debian-root.sh" "$suite" "$arch" "" "$packages")
 
 rootfs=$initrd.root
 rm -rf "$rootfs"

@@ -146,6 +146,22 @@ int s2trace_start(struct s2trace *t, const char *fetchargs)
 	return ret;
 }
 
+/*
+ * Records only the calls @expr accepts ("phys >= 0x8000000000 && ..."):
+ * a guest booting a kernel makes thousands of calls for its RAM.
+ */
+int s2trace_filter(struct s2trace *t, const char *expr)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	instance_path(t, "events/" S2TRACE_NAME "/filter", path, sizeof(path));
+	ret = write_str(path, expr, O_TRUNC);
+	if (ret)
+		lib_log("filter \"%s\" in %s: %s", expr, path, strerror(-ret));
+	return ret;
+}
+
 /* Empties the instance's buffer: opening "trace" with O_TRUNC does. */
 int s2trace_clear(struct s2trace *t)
 {

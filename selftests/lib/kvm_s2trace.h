@@ -32,6 +32,7 @@ struct s2map_rec {
 
 void s2trace_init(struct s2trace *t);
 int s2trace_start(struct s2trace *t, const char *fetchargs);
+int s2trace_filter(struct s2trace *t, const char *expr);
 int s2trace_clear(struct s2trace *t);
 int s2trace_read(struct s2trace *t, struct s2map_rec *recs, size_t max);
 void s2trace_stop(struct s2trace *t);
