@@ -42,8 +42,17 @@ for s in $deb_suites; do
 	"$top/scripts/deb-chroot.sh" "$s" >"$build/chroot-deb-$s.log" 2>&1 &
 	pids+=($!)
 done
+# The -l2 lanes' guest roots, with the suite's QEMU.
+for l in "${run_lanes[@]}"; do
+	case $l in *-l2) ;; *) continue ;; esac
+	s=$(suite_of "${l%-l2}")
+	log "preparing the $s arm64 root with QEMU (log: build/rootfs-$s-qemu.log)"
+	"$top/scripts/debian-root.sh" "$s" arm64 "${l2_vmm_packages//,/+}" \
+		"$l2_vmm_packages" >"$build/rootfs-$s-qemu.log" 2>&1 &
+	pids+=($!)
+done
 for p in "${pids[@]}"; do
-	wait "$p" || die "a chroot failed; see $build/chroot-*.log"
+	wait "$p" || die "a chroot or root failed; see $build/chroot-*.log, $build/rootfs-*.log"
 done
 # Stock kernels are downloads. The debug kernel is a build (~14 min on 2
 # cores, at nice 19): it runs in the background while the VM lanes run.

@@ -33,7 +33,7 @@ install -m 755 "$top/selftests/l2/init.sh" "$extra/initramfs/init"
 rm -rf "$extra/initramfs"
 cp "$build/kernel/$lane/vmlinuz" "$extra/l2/vmlinuz"
 
-MEMATTR_GUEST_PACKAGES=qemu-system-arm MEMATTR_GUEST_EXTRA=$extra \
+MEMATTR_GUEST_PACKAGES=$l2_vmm_packages MEMATTR_GUEST_EXTRA=$extra \
 	MEMATTR_TESTS=qemu_l2_test \
 	MEMATTR_HOST_CHECK=$top/selftests/check-l2-backing.sh \
 	exec "$top/scripts/lane.sh" "$lane" "$lane-l2"

@@ -7,6 +7,9 @@
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck disable=SC2034
 build=${MEMATTR_BUILD:-$top/build}
+# The Debian packages of the VMM that the -l2 lanes' guests run.
+# shellcheck disable=SC2034
+l2_vmm_packages=qemu-system-arm
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
