@@ -26,8 +26,11 @@ t() {
 }
 
 {
+	# Its own folders: build/deb/SUITE is the lanes' (module.sh), which
+	# the debug lane may be reading meanwhile.
 	rc=0
-	"$top/scripts/deb.sh" "$suite" >"$out/deb.log" 2>&1 || rc=$?
+	MEMATTR_DEB_OUT=$build/deb/$suite-check \
+		"$top/scripts/deb.sh" "$suite" >"$out/deb.log" 2>&1 || rc=$?
 	t $rc "make deb ($suite): packages built, lintian reports no error or warning"
 	[ $rc = 0 ] || sed 's/^/# /' "$out/deb.log"
 	# A higher version of the same tree: debian/changelog's version + "+1".
@@ -44,7 +47,7 @@ if ! grep -q '^not ok' "$results"; then
 	work=/tmp/memattr-deb-check
 	rm -rf "${root:?}$work"
 	mkdir -p "$root$work/old" "$root$work/new"
-	cp "$build/deb/$suite"/*.deb "$root$work/old/"
+	cp "$build/deb/$suite-check"/*.deb "$root$work/old/"
 	cp "$build/deb/$suite-upgrade"/*.deb "$root$work/new/"
 	cp "$top/scripts/deb-check-chroot.sh" "$root$work/"
 	in_chroot "$root" bash "$work/deb-check-chroot.sh" "$work" \

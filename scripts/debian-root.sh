@@ -22,7 +22,7 @@ packages=${4:?}
 tar_file=$build/rootfs/$suite-$arch${name:+-$name}.tar
 if [ ! -e "$tar_file" ]; then
 	need_root "building a guest root file system"
-	ensure_host_packages mmdebstrap
+	ensure_host_packages mmdebstrap >&2 # stdout is the tar's path
 	mirror=$(debian_mirror)
 	[ -n "$mirror" ] || die "no Debian mirror found in the host's apt sources"
 	mkdir -p "$build/rootfs"

@@ -58,12 +58,15 @@ if [ -z "$deb" ] || [ -n "$(cd "$top" && find src Kbuild dkms.conf \
 fi
 [ -n "$deb" ] || die "$lane: no ${name}-dkms package in $debs"
 
-# The lane's module is built once per package and kernel: a second boot
-# of the lane (the nopat, lowmem, -l2 and self-check runs) loads the one
-# dkms built for the first.
+# The lane's module is built once per package and kernel: a later boot of
+# the lane's kernel (the nopat, lowmem, -l2 and self-check runs) loads the
+# one dkms built for the first.
+# The kernel's build configuration is part of the key: the debug kernel
+# keeps its release name across configurations.
 stamp=$({
 	sha256sum "$deb" "$0"
 	echo "$kver"
+	sha256sum "$root$kdir/.config" "$root$kdir/Module.symvers" 2>/dev/null || true
 	find "$top/selftests/modules" -type f -print0 | sort -z | xargs -0 sha256sum
 } | sha256sum | cut -d' ' -f1)
 if [ -e "$out/$name.ko" ] && [ "$(cat "$out/stamp" 2>/dev/null)" = "$stamp" ]; then

@@ -175,37 +175,40 @@ static bool l2_console_has(const char *word, bool print)
 			found = true;
 	}
 	fclose(f);
+	/* Before the harness's own lines on stderr, and its _exit(). */
+	fflush(stdout);
 	return found;
 }
 
 /*
  * Boots L2 with both devices and waits for QEMU to exit, within
- * L2_BUDGET_S.  Returns QEMU's exit status, or -ETIMEDOUT after killing it.
+ * L2_BUDGET_S.  Returns QEMU's exit status, or a negative errno:
+ * -ETIMEDOUT after killing it.
  */
 static int run_qemu(struct __test_metadata *_metadata, struct l2_dev *dev,
 		    unsigned int run)
 {
 	char append[1024], devarg[L2_RECORD_DEVS][96];
 	struct pollfd pfd = { .events = POLLIN };
-	size_t n = 0;
 	unsigned int i;
 	int status, ret;
+	size_t n;
 	pid_t pid;
 
-	n += snprintf(append + n, sizeof(append) - n,
-		      "console=ttyAMA0 panic=-1 quiet");
+	n = snprintf(append, sizeof(append), "console=ttyAMA0 panic=-1 quiet");
 	for (i = 0; i < L2_RECORD_DEVS; i++) {
+		/* snprintf() returns what it would have written. */
 		n += snprintf(append + n, sizeof(append) - n,
 			      " memattr.l2store=0000:00:%02x.0,0x%x,l2:%u:%u:%s",
 			      L2_SLOT0 + i,
 			      L2_RECORD_OFFSET + run * L2_RECORD_SLOT_SIZE,
 			      run, i, token ? token : "-");
+		if (n >= sizeof(append))
+			return -E2BIG;
 		snprintf(devarg[i], sizeof(devarg[i]),
 			 "vfio-pci,host=%s,addr=0x%x", dev[i].bdf,
 			 L2_SLOT0 + i);
 	}
-	if (n >= sizeof(append))
-		return -E2BIG;
 	unlink(L2_CONSOLE);
 
 	pid = fork();
@@ -234,13 +237,15 @@ static int run_qemu(struct __test_metadata *_metadata, struct l2_dev *dev,
 		return ret;
 	}
 	ret = poll(&pfd, 1, L2_BUDGET_S * 1000);
+	if (ret < 0)
+		ret = -errno;
 	close(pfd.fd);
 	if (ret <= 0)
 		kill(pid, SIGKILL);
 	if (waitpid(pid, &status, 0) != pid)
 		return -errno;
 	if (ret <= 0)
-		return -ETIMEDOUT;
+		return ret ? ret : -ETIMEDOUT;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
