@@ -21,7 +21,7 @@ build_only_lanes=(amd64-7.3 arm64-7.3)
 start=$(date +%s)
 need_root "make check"
 ensure_host_packages mmdebstrap qemu-system-x86 qemu-system-arm cpio gzip \
-	xz-utils zstd kmod coreutils util-linux
+	xz-utils zstd kmod coreutils util-linux shellcheck
 
 # Downloads are network bound: fetch every suite's chroot at once.
 suites=$(for l in "${run_lanes[@]}" "${build_only_lanes[@]}"; do
@@ -62,8 +62,8 @@ done
 # Stock kernels are downloads. The debug kernel is a build (~14 min on 2
 # cores, at nice 19): it runs in the background while the VM lanes run.
 # Its lane (one TCG thread) then runs in the background too, alongside
-# the admin checks (mostly package builds), once the VM lanes are done:
-# the job waits for a line on a pipe that is written then.
+# the host and guest checks that follow the VM lanes: the job waits for a
+# line on a pipe that is written when the VM lanes are done.
 debug_pid='' debug_lane=''
 debug_tests=(memattr_attach_test memattr_bind_test memattr_fuzz_test
 	memattr_lifecycle_test memattr_policy_test memattr_stress_test)
@@ -85,7 +85,7 @@ for l in "${run_lanes[@]}"; do
 			until read -r -t 10 _ <&9; do
 				kill -0 $$ 2>/dev/null || exit 1
 			done
-					# The suites that drive the module's kernel paths
+			# The suites that drive the module's kernel paths
 			# hardest (binds, opens, revocation, races, cdev +
 			# iommufd), and the host's check of their BAR writes.
 			MEMATTR_INJECT_WARN=0 MEMATTR_TESTS="${debug_tests[*]}" \
@@ -138,14 +138,32 @@ if [ -n "$debug_pid" ]; then
 	echo go >&9
 fi
 
-# Admin path (full run only): a DKMS round trip with each suite's own
-# dkms, the Debian packages (build, lintian, install, upgrade, purge), and
-# udev rules + memattrctl under the real systemd-udevd.
+# Full run only. Host checks, in the background (package and module
+# builds, mostly): a DKMS round trip with each suite's own dkms, the
+# Debian packages (build, lintian, install, upgrade, purge), and make lint.
+# Each script leaves its counts; they are read once the job is done.
+host_checks=()
+host_pid=''
 if [ ${#build_only_lanes[@]} -gt 0 ]; then
 	for s in bookworm trixie sid; do
-		run "dkms-$s" "$top/scripts/dkms-check.sh" "$s"
-		run "deb-$s" "$top/scripts/deb-check.sh" "$s"
+		host_checks+=("dkms-$s" "deb-$s")
+		rm -f "$build/runs/dkms-$s/counts" "$build/runs/deb-$s/counts"
 	done
+	rm -f "$build/lint.counts"
+	log "host checks (DKMS, packages, lint) run alongside the guests that follow (log: build/host-checks.log)"
+	{
+		for s in bookworm trixie sid; do
+			"$top/scripts/dkms-check.sh" "$s" || true
+			"$top/scripts/deb-check.sh" "$s" || true
+		done
+		"$top/scripts/lint.sh" || true
+	} >"$build/host-checks.log" 2>&1 &
+	host_pid=$!
+fi
+
+# Guest checks (full run only): udev rules + memattrctl under the real
+# systemd-udevd, and two boots of special machines.
+if [ ${#build_only_lanes[@]} -gt 0 ]; then
 	run udev "$top/scripts/udev-lane.sh" udev
 	# x86 without PAT: normal-nc must be refused, never silently UC-.
 	run amd64-6.12-nopat env MEMATTR_GUEST_ARGS=nopat \
@@ -177,10 +195,19 @@ if [ ${#build_only_lanes[@]} -gt 0 ]; then
 	fi
 fi
 
-# Static checks (make lint), part of every full run.
-if [ ${#build_only_lanes[@]} -gt 0 ]; then
-	"$top/scripts/lint.sh" || true
-	read -r p f s <"$build/lint.counts"
+if [ -n "$host_pid" ]; then
+	log "waiting for the host checks (log: build/host-checks.log)"
+	wait "$host_pid" || true
+	cat "$build/host-checks.log"
+	for c in "${host_checks[@]}"; do
+		count "$c"
+	done
+	if [ -r "$build/lint.counts" ]; then
+		read -r p f s <"$build/lint.counts"
+	else
+		echo "not ok - [lint] did not complete (see the messages above)"
+		p=0 f=1 s=0
+	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 fi
 

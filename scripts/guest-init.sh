@@ -56,7 +56,9 @@ MEMATTR_BDF2=$(claim 0x1af4:0x1110 2)
 MEMATTR_MSIX_BDF=$(claim 0x8086:0x10d3 1)
 MEMATTR_TOKEN=$(cmdline_value memattr.token)
 MEMATTR_KO=/lib/modules/memattr-vfio-pci.ko
-export MEMATTR_BDF MEMATTR_BDF2 MEMATTR_MSIX_BDF MEMATTR_TOKEN MEMATTR_KO
+MEMATTR_STRESS_SECONDS=$(cmdline_value memattr.stress_seconds)
+export MEMATTR_BDF MEMATTR_BDF2 MEMATTR_MSIX_BDF MEMATTR_TOKEN MEMATTR_KO \
+	MEMATTR_STRESS_SECONDS
 
 rounds=$(cmdline_value memattr.bench_rounds)
 if [ -n "$rounds" ]; then

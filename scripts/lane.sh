@@ -9,6 +9,8 @@
 #                                     default LANE: build/runs/RUN)
 # env:   MEMATTR_LANE_TIMEOUT  guest time budget in seconds (default 600,
 #                              2400 for the debug kernel's lane)
+#        MEMATTR_STRESS_SECONDS  memattr_stress_test's run (default 20,
+#                              60 on the debug kernel's lane)
 #        MEMATTR_INJECT_WARN=1 load a test module that WARNs (self-check)
 #        MEMATTR_BENCH_ROUNDS=N run the benchmark (tools/fault-bench, N
 #                              interleaved rounds) instead of the tests
@@ -38,6 +40,12 @@ modules=$build/lanes/$lane
 case $lane in
 *-debug) budget=${MEMATTR_LANE_TIMEOUT:-2400} ;;
 *) budget=${MEMATTR_LANE_TIMEOUT:-600} ;;
+esac
+# memattr_stress_test's run: 20 s on every stock kernel's lane (six of
+# them), 60 s on the debug kernel's, where KASAN and lockdep watch it.
+case $lane in
+*-debug) stress_seconds=${MEMATTR_STRESS_SECONDS:-60} ;;
+*) stress_seconds=${MEMATTR_STRESS_SECONDS:-20} ;;
 esac
 rm -rf "$out"
 mkdir -p "$out"
@@ -89,6 +97,7 @@ log "$lane: booting $(cat "$build/kernel/$lane/kver") (TCG, budget ${budget}s)"
 rc=0
 timeout --kill-after=10 "$budget" "$top/scripts/vm.sh" "$lane" \
 	"$out/initrd.gz" "$out/ivshmem.bin" "memattr.token=$token" \
+	"memattr.stress_seconds=$stress_seconds" \
 	${MEMATTR_BENCH_ROUNDS:+"memattr.bench_rounds=$MEMATTR_BENCH_ROUNDS"} \
 	${MEMATTR_TESTS:+"memattr.tests=${MEMATTR_TESTS// /,}"} \
 	"${guest_args[@]}" \
