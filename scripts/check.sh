@@ -44,6 +44,40 @@ for s in $deb_suites; do
 	"$top/scripts/deb-chroot.sh" "$s" >"$build/chroot-deb-$s.log" 2>&1 &
 	pids+=($!)
 done
+# The debug kernel is a build (~20 min on 2 cores at nice 19 while the
+# lanes run), started as soon as its chroot is there (chroot.sh lets one
+# caller at a time make it). The debug lane (one TCG thread) then runs in
+# the background too, alongside the host and guest checks that follow the
+# VM lanes: the job waits for a line on a pipe that is written when the
+# VM lanes are done.
+debug_pid='' debug_lane=''
+debug_tests=(memattr_attach_test memattr_bind_test memattr_fuzz_test
+	memattr_lifecycle_test memattr_policy_test memattr_stress_test)
+debug_go=$build/debug-lane.go
+for l in "${run_lanes[@]}"; do
+	case $l in *-debug) ;; *) continue ;; esac
+	debug_lane=$l
+	log "building the $l kernel in the background (log: build/kernel-$l.log)"
+	rm -f "$debug_go" "$build/runs/$l/counts"
+	mkfifo "$debug_go"
+	exec 9<>"$debug_go"
+	{
+		"$top/scripts/kernel.sh" "$l" >"$build/kernel-$l.log" 2>&1 ||
+			die "$l: building its kernel failed; see $build/kernel-$l.log"
+		# Until the VM lanes are done; not forever if check.sh has
+		# gone without saying so.
+		until read -r -t 10 _ <&9; do
+			kill -0 $$ 2>/dev/null || exit 1
+		done
+		# The suites that drive the module's kernel paths hardest
+		# (binds, opens, revocation, races, cdev + iommufd), and the
+		# host's check of their BAR writes.
+		MEMATTR_INJECT_WARN=0 MEMATTR_TESTS="${debug_tests[*]}" \
+			MEMATTR_HOST_CHECK=$top/selftests/check-ivshmem-backing.sh \
+			"$top/scripts/lane.sh" "$l" || true
+	} >"$build/debug-lane.log" 2>&1 &
+	debug_pid=$!
+done
 for p in "${pids[@]}"; do
 	wait "$p" || die "a chroot failed; see $build/chroot-*.log"
 done
@@ -59,44 +93,20 @@ for l in "${run_lanes[@]}"; do
 		"$l2_vmm_packages" >"$build/rootfs-$s-qemu.log" 2>&1 &
 	root_pids+=($!)
 done
-# Stock kernels are downloads. The debug kernel is a build (~14 min on 2
-# cores, at nice 19): it runs in the background while the VM lanes run.
-# Its lane (one TCG thread) then runs in the background too, alongside
-# the host and guest checks that follow the VM lanes: the job waits for a
-# line on a pipe that is written when the VM lanes are done.
-debug_pid='' debug_lane=''
-debug_tests=(memattr_attach_test memattr_bind_test memattr_fuzz_test
-	memattr_lifecycle_test memattr_policy_test memattr_stress_test)
-debug_go=$build/debug-lane.go
-for l in "${run_lanes[@]}"; do
-	l=${l%-l2} # an -l2 lane boots its base lane's kernel
+# Stock kernels are downloads, all at once (each lane has its own folder;
+# a suite's chroot takes one apt call at a time). An -l2 lane boots its
+# base lane's kernel: each kernel once.
+kernel_pids=()
+mapfile -t kernel_lanes < <(printf '%s\n' "${run_lanes[@]%-l2}" | awk '!seen[$0]++')
+for l in "${kernel_lanes[@]}"; do
+	case $l in *-debug) continue ;; esac
 	log "fetching the $l kernel (log: build/kernel-$l.log)"
-	case $l in
-	*-debug)
-		debug_lane=$l
-		rm -f "$debug_go" "$build/runs/$l/counts"
-		mkfifo "$debug_go"
-		exec 9<>"$debug_go"
-		{
-			"$top/scripts/kernel.sh" "$l" >"$build/kernel-$l.log" 2>&1 ||
-				die "$l: building its kernel failed; see $build/kernel-$l.log"
-			# Until the VM lanes are done; not forever if check.sh
-			# has gone without saying so.
-			until read -r -t 10 _ <&9; do
-				kill -0 $$ 2>/dev/null || exit 1
-			done
-			# The suites that drive the module's kernel paths
-			# hardest (binds, opens, revocation, races, cdev +
-			# iommufd), and the host's check of their BAR writes.
-			MEMATTR_INJECT_WARN=0 MEMATTR_TESTS="${debug_tests[*]}" \
-				MEMATTR_HOST_CHECK=$top/selftests/check-ivshmem-backing.sh \
-				"$top/scripts/lane.sh" "$l" || true
-		} >"$build/debug-lane.log" 2>&1 &
-		debug_pid=$!
-		continue ;;
-	esac
-	"$top/scripts/kernel.sh" "$l" >"$build/kernel-$l.log" 2>&1 ||
-		die "fetching the $l kernel failed; see $build/kernel-$l.log"
+	"$top/scripts/kernel.sh" "$l" >"$build/kernel-$l.log" 2>&1 &
+	kernel_pids+=("$!:$l")
+done
+for p in "${kernel_pids[@]}"; do
+	wait "${p%%:*}" ||
+		die "fetching the ${p#*:} kernel failed; see $build/kernel-${p#*:}.log"
 done
 
 passed=0 failed=0 skipped=0

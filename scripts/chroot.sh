@@ -11,6 +11,12 @@ set -euo pipefail
 
 suite=${1:?usage: $0 SUITE}
 root=$build/chroot/$suite
+# One caller at a time (make check makes every chroot at once while the
+# debug kernel's build asks for trixie's): a second one waits, then finds
+# it ready.
+mkdir -p "$build/chroot"
+exec 8>"$root.setup-lock"
+flock 8
 
 # dkms (the lanes install the module with it) and the arm64 headers'
 # /lib/modules/<kver>/build link (dkms looks for the headers there). Also
