@@ -54,6 +54,12 @@ install_build_tree() {
 	ln -sfn "/usr/src/linux-headers-$kver" "$root/lib/modules/$kver/build"
 }
 
+# One builder at a time: a make check stopped early can leave its build
+# running; the next one waits for it, then builds on from its objects.
+mkdir -p "$build/kernel"
+exec 7>"$build/kernel/$lane.build-lock"
+flock 7
+
 config_sum=$(sha256sum "$fragment" | cut -d' ' -f1)
 if [ -e "$out/.ready" ] && [ "$(cat "$out/.config-sum" 2>/dev/null)" = "$config_sum" ]; then
 	"$top/scripts/chroot.sh" "$suite"
