@@ -6,7 +6,7 @@
 #     lack scripts/checker-valid.sh) and W=1, against every lane's headers,
 #     with the suite's own compiler: any compiler or sparse diagnostic fails;
 #   - shellcheck on every shell script.
-# Writes "passed failed skipped" to build/lint.counts.
+# Writes "passed failed skipped" to build/runs/lint/counts, as a lane does.
 #
 # usage: scripts/lint.sh [LANE...]     (default: every lane, 6.1 to 7.3)
 set -uo pipefail
@@ -101,7 +101,7 @@ for lane in "${lanes[@]}"; do
 done
 
 echo "1..$n"
-mkdir -p "$build"
-echo "$passed $failed 0" >"$build/lint.counts"
+mkdir -p "$build/runs/lint"
+echo "$passed $failed 0" >"$build/runs/lint/counts"
 echo "lint: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -45,6 +45,7 @@
 #include "kmsg.h"
 #include "memattr_pte.h"
 #include "memattr_sysfs.h"
+#include "mmio_barrier.h"
 #include "pat_memtype.h"
 #include "pci_bars.h"
 #include "pci_sysfs.h"
@@ -101,16 +102,6 @@ static const char *const expect_memtype[MEMATTR_NR_VALUES] = {
 	[MEMATTR_DEVICE_NGNRE] = "uncached-minus",
 	[MEMATTR_NORMAL_NC] = "write-combining",
 };
-
-/* Orders the stores before it ahead of any later access. */
-static inline void write_barrier(void)
-{
-#if defined(__aarch64__)
-	asm volatile("dsb st" ::: "memory");
-#else
-	asm volatile("sfence" ::: "memory");
-#endif
-}
 
 /* What the fixtures share, and restore in their teardown. */
 struct policy_state {
@@ -799,7 +790,7 @@ TEST_F(policy, data_path_normal_nc)
 		memcpy(&word, page + 8 * i, 8);
 		dst[i] = word;
 	}
-	write_barrier();
+	mmio_write_barrier();
 
 	ASSERT_EQ(0, memattr_pte_query(bar + IVSHMEM_NC_OFFSET, &pte));
 	TH_LOG("mapping: %s", pte.line);

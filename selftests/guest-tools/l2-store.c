@@ -16,17 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* Stores to a write-combining mapping complete only after this. */
-static inline void store_barrier(void)
-{
-#if defined(__aarch64__)
-	asm volatile("dsb st" ::: "memory");
-#elif defined(__x86_64__)
-	asm volatile("sfence" ::: "memory");
-#else
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-#endif
-}
+#include "mmio_barrier.h"
 
 int main(int argc, char *argv[])
 {
@@ -67,7 +57,7 @@ int main(int argc, char *argv[])
 	dst = map + off % page;
 	for (i = 0; i < len; i++)
 		dst[i] = (uint8_t)text[i];
-	store_barrier();
+	mmio_write_barrier();
 	for (i = 0; i < len; i++) {
 		if (dst[i] != (uint8_t)text[i]) {
 			fprintf(stderr, "l2-store: %s byte %zu reads back 0x%02x, not 0x%02x\n",

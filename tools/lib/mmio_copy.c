@@ -2,20 +2,10 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "mmio_barrier.h"
 #include "mmio_copy.h"
 
 const size_t mmio_copy_sizes[MMIO_COPY_NR_SIZES] = { 8, 64, 4096 };
-
-static inline void write_barrier(void)
-{
-#if defined(__aarch64__)
-	__asm__ __volatile__("dsb st" ::: "memory");
-#elif defined(__x86_64__)
-	__asm__ __volatile__("sfence" ::: "memory");
-#else
-	__sync_synchronize();
-#endif
-}
 
 static double now_ns(void)
 {
@@ -37,13 +27,13 @@ void mmio_copy_measure(volatile void *bar, size_t size, unsigned int iterations,
 
 	/* Fault the mapping in first: the copies are measured, not that. */
 	dst[0] = 0;
-	write_barrier();
+	mmio_write_barrier();
 
 	start = now_ns();
 	for (i = 0; i < iterations; i++) {
 		for (w = 0; w < words; w++)
 			dst[w] = i + w;
-		write_barrier();
+		mmio_write_barrier();
 	}
 	elapsed = now_ns() - start;
 	res->write_ns = elapsed / iterations;
