@@ -10,6 +10,9 @@
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+# Pseudo-terminals: dpdk_testpmd_test talks to testpmd on one.
+mkdir -p /dev/pts
+mount -t devpts devpts /dev/pts
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmpfs /tmp
 
@@ -37,28 +40,36 @@ ok=ok
 insmod /lib/modules/memattr-vfio-pci.ko || ok="not ok"
 echo "$ok 2 guest: load memattr-vfio-pci"
 
-# The Nth (from 1) device of a vendor:device pair, bound to stock vfio-pci.
-claim() {
+# The address of the Nth (from 1) device of a vendor:device pair.
+find_device() {
 	n=0
 	for dev in /sys/bus/pci/devices/*; do
 		[ "$(cat "$dev/vendor"):$(cat "$dev/device")" = "$1" ] || continue
 		n=$((n + 1))
 		[ "$n" = "$2" ] || continue
-		echo vfio-pci >"$dev/driver_override"
-		echo "${dev##*/}" >/sys/bus/pci/drivers_probe
 		echo "${dev##*/}"
 		return
 	done
+}
+# The same device, bound to stock vfio-pci.
+claim() {
+	bdf=$(find_device "$1" "$2")
+	[ -n "$bdf" ] || return 0
+	echo vfio-pci >"/sys/bus/pci/devices/$bdf/driver_override"
+	echo "$bdf" >/sys/bus/pci/drivers_probe
+	echo "$bdf"
 }
 # vm.sh creates the 8 MiB ivshmem first, then the 1 GiB one.
 MEMATTR_BDF=$(claim 0x1af4:0x1110 1)
 MEMATTR_BDF2=$(claim 0x1af4:0x1110 2)
 MEMATTR_MSIX_BDF=$(claim 0x8086:0x10d3 1)
+# The modern virtio-net of the DPDK lanes, if any: its test binds it.
+MEMATTR_NET_BDF=$(find_device 0x1af4:0x1041 1)
 MEMATTR_TOKEN=$(cmdline_value memattr.token)
 MEMATTR_KO=/lib/modules/memattr-vfio-pci.ko
 MEMATTR_STRESS_SECONDS=$(cmdline_value memattr.stress_seconds)
-export MEMATTR_BDF MEMATTR_BDF2 MEMATTR_MSIX_BDF MEMATTR_TOKEN MEMATTR_KO \
-	MEMATTR_STRESS_SECONDS
+export MEMATTR_BDF MEMATTR_BDF2 MEMATTR_MSIX_BDF MEMATTR_NET_BDF \
+	MEMATTR_TOKEN MEMATTR_KO MEMATTR_STRESS_SECONDS
 
 rounds=$(cmdline_value memattr.bench_rounds)
 if [ -n "$rounds" ]; then

@@ -24,6 +24,9 @@
 #        MEMATTR_TESTS="A B"   run only these selftest binaries (then the
 #                              host's backing-file check, which needs the
 #                              whole suite's writes, is left out)
+# The 6.12 and 7.2 lanes also carry DPDK's testpmd (the suite's own) and
+# the virtio-net it drives, when dpdk_testpmd_test is to run; the host
+# then counts what the NIC sent (selftests/check-dpdk-pcap.sh).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -48,6 +51,13 @@ case $lane in
 *-debug) stress_seconds=${MEMATTR_STRESS_SECONDS:-60} ;;
 *) stress_seconds=${MEMATTR_STRESS_SECONDS:-20} ;;
 esac
+suite=$(suite_of "$lane")
+[ "$suite" = experimental ] && suite=sid
+dpdk=''
+case $suite:${MEMATTR_TESTS:-all} in
+bookworm:*) ;;
+*:all | *dpdk_testpmd_test*) dpdk=1 ;;
+esac
 rm -rf "$out"
 mkdir -p "$out"
 
@@ -62,8 +72,6 @@ rootfs=$out/initramfs
 rm -rf "$rootfs"
 mkdir -p "$rootfs"
 if [ -n "${MEMATTR_GUEST_PACKAGES:-}" ]; then
-	suite=$(suite_of "$lane")
-	[ "$suite" = experimental ] && suite=sid
 	tar_file=$("$top/scripts/debian-root.sh" "$suite" "$arch" \
 		"${MEMATTR_GUEST_PACKAGES//,/+}" "$MEMATTR_GUEST_PACKAGES")
 	tar -xf "$tar_file" -C "$rootfs"
@@ -89,6 +97,10 @@ done
 cp -a "$build/guest/$arch/selftests/." "$rootfs/selftests/"
 cp -a "$build/guest/$arch/tools/." "$rootfs/tools/"
 [ -z "${MEMATTR_GUEST_EXTRA:-}" ] || cp -a "$MEMATTR_GUEST_EXTRA/." "$rootfs/"
+if [ -n "$dpdk" ]; then
+	ensure_host_packages tcpdump
+	cp -a "$("$top/scripts/testpmd-root.sh" "$suite" "$arch")/." "$rootfs/"
+fi
 (cd "$rootfs" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initrd.gz"
 
 read -ra guest_args <<<"${MEMATTR_GUEST_ARGS:-}"
@@ -96,7 +108,8 @@ token=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 console=$out/console.log
 log "$lane: booting $(cat "$build/kernel/$lane/kver") (TCG, budget ${budget}s)"
 rc=0
-timeout --kill-after=10 "$budget" "$top/scripts/vm.sh" "$lane" \
+MEMATTR_VM_NIC_PCAP=${dpdk:+$out/nic.pcap} \
+	timeout --kill-after=10 "$budget" "$top/scripts/vm.sh" "$lane" \
 	"$out/initrd.gz" "$out/ivshmem.bin" "memattr.token=$token" \
 	"memattr.stress_seconds=$stress_seconds" \
 	${MEMATTR_BENCH_ROUNDS:+"memattr.bench_rounds=$MEMATTR_BENCH_ROUNDS"} \
@@ -133,6 +146,16 @@ elif $host_check "$out/ivshmem.bin" "$token" >"$out/backing.tap"; then
 else
 	report "not ok" "host: the guest's writes are not in the backing files"
 	sed 's/^/# /' "$out/backing.tap" >>"$judge_results"
+fi
+
+# What testpmd sent, as the host saw it leave the NIC.
+if [ -n "$dpdk" ]; then
+	if "$top/selftests/check-dpdk-pcap.sh" "$out/nic.pcap" "$console" \
+		>"$out/pcap.tap"; then
+		report ok "host: $(sed -n '1s/^ok - //p' "$out/pcap.tap")"
+	else
+		report "not ok" "host: $(sed -n '1s/^not ok - //p' "$out/pcap.tap")"
+	fi
 fi
 
 judge_finish

@@ -9,6 +9,9 @@
 #                 here); BACKING_FILE.big backs a second one of 1 GiB
 #                 (sparse) for huge mappings.
 # env:   MEMATTR_VM_QMP  QMP fifos and a hotplug root port (see below)
+#        MEMATTR_VM_NIC_PCAP=FILE  a modern virtio-net (behind the virtual
+#                        IOMMU, for DPDK) whose sent frames QEMU's
+#                        filter-dump writes to FILE
 #        MEMATTR_VM_LOWMEM=1 (arm64) QEMU virt's 32-bit PCI window only
 #                        (highmem=off, about 750 MiB): the PCI core finds no
 #                        room for the 1 GiB ivshmem's BAR2 and leaves it
@@ -47,13 +50,30 @@ if [ -n "${MEMATTR_VM_QMP:-}" ]; then
 		-device "pcie-root-port,id=memattr-hp,chassis=1,pref64-reserve=64M")
 fi
 
+# The NIC DPDK drives: modern only (notify area in 64-bit prefetchable
+# BAR4, MSI-X table in BAR1), its DMA through the virtual IOMMU (DPDK
+# programs IOVA=VA; without iommu_platform the device would bypass it and
+# send nothing). Its back end is QEMU's user network, restricted: it takes
+# every frame (a lone hub port would stall the NIC after one) and lets
+# none out. The pcap holds what the NIC sent (the netdev's rx queue).
+iommu_opts=caching-mode=on
+if [ -n "${MEMATTR_VM_NIC_PCAP:-}" ]; then
+	nic=virtio-net-pci,netdev=memattr-net,disable-legacy=on,iommu_platform=on
+	# x86: the device's IOTLB (ATS) is how intel-iommu serves it.
+	[ "$arch" = amd64 ] && nic+=,ats=on && iommu_opts+=,device-iotlb=on
+	rm -f "$MEMATTR_VM_NIC_PCAP"
+	devices+=(-netdev "user,id=memattr-net,restrict=on"
+		-object "filter-dump,id=memattr-dump,netdev=memattr-net,queue=rx,file=$MEMATTR_VM_NIC_PCAP"
+		-device "$nic")
+fi
+
 case $arch in
 amd64)
 	# Multi-threaded TCG races the kernel's int3-based text patching on
 	# x86 (seen as an int3 Oops in sched_clock_cpu on 7.2); one TCG
 	# thread runs all vCPUs and keeps cross-modified code coherent.
 	qemu=(qemu-system-x86_64 -M q35 -cpu max -accel "tcg,thread=single"
-		-device "intel-iommu,caching-mode=on")
+		-device "intel-iommu,$iommu_opts")
 	# no_timer_check: under TCG the IO-APIC timer check can time out
 	# ("timer doesn't work through Interrupt-remapped IO-APIC") and panic.
 	cmdline="console=ttyS0 intel_iommu=on no_timer_check"

@@ -97,14 +97,28 @@ int memattr_barmap_query(const char *bdf, unsigned int bar, char *attr,
  * The address must be mapped already (touch it first): the helper reports
  * -ENOENT for an address that has no entry yet.
  */
-int memattr_pte_query(const volatile void *addr, struct memattr_pte *pte)
+static int query(const char *req, struct memattr_pte *pte)
 {
-	char req[32];
 	int ret;
 
 	memset(pte, 0, sizeof(*pte));
-	snprintf(req, sizeof(req), "%" PRIxPTR, (uintptr_t)addr);
 	ret = helper_query(MEMATTR_PTE_PATH, req, pte->line,
 			   sizeof(pte->line));
 	return ret ? ret : parse(pte);
+}
+
+int memattr_pte_query(const volatile void *addr, struct memattr_pte *pte)
+{
+	char req[32];
+
+	snprintf(req, sizeof(req), "%" PRIxPTR, (uintptr_t)addr);
+	return query(req, pte);
+}
+
+int memattr_pte_query_pid(pid_t pid, uintptr_t addr, struct memattr_pte *pte)
+{
+	char req[48];
+
+	snprintf(req, sizeof(req), "%d %" PRIxPTR, (int)pid, addr);
+	return query(req, pte);
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Created by selftests/modules/memattr-pte.ko. */
 #define MEMATTR_PTE_PATH "/sys/kernel/debug/memattr-pte"
@@ -24,6 +25,8 @@ struct memattr_pte {
 
 bool memattr_pte_available(void);
 int memattr_pte_query(const volatile void *addr, struct memattr_pte *pte);
+/* The same for an address of process @pid (mapped there already). */
+int memattr_pte_query_pid(pid_t pid, uintptr_t addr, struct memattr_pte *pte);
 /*
  * The memory type of vfio's own kernel mapping of BAR @bar of an open
  * device bound to vfio-pci or memattr-vfio-pci ("Device-nGnRE", "WC",

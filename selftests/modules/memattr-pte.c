@@ -6,7 +6,9 @@
  *
  * /sys/kernel/debug/memattr-pte: write a user address in hex, then read one
  * line back from the same open file (a write moves the file position back
- * to 0), for example (arm64, then x86):
+ * to 0). "PID ADDRESS" (PID in decimal) asks about another process's
+ * address, such as a DPDK application's BAR mapping. For example (arm64,
+ * then x86):
  *
  *   level=pmd entry=0x68000010200f05 attr=Normal-NC idx=2 mt=MT_NORMAL_NC
  *     allow_any_uncached=1 vm_flags=0x80440fb
@@ -42,6 +44,9 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/pgtable.h>
+#include <linux/pid.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vfio_pci_core.h>
@@ -231,15 +236,12 @@ static const char *memattr_pte_allow_any_uncached(struct vm_area_struct *vma)
 	return "na";
 }
 
-static int memattr_pte_report(unsigned long addr, char *buf, size_t len)
+static int memattr_pte_report(struct mm_struct *mm, unsigned long addr,
+			      char *buf, size_t len)
 {
-	struct mm_struct *mm = current->mm;
 	struct memattr_pte_leaf leaf;
 	struct vm_area_struct *vma;
 	int n, ret;
-
-	if (!mm)
-		return -EINVAL;
 
 	mmap_read_lock(mm);
 	vma = find_vma(mm, addr);
@@ -352,6 +354,27 @@ static int memattr_barmap_report(const char *req, char *buf, size_t len)
 	return ret;
 }
 
+/* The caller's mm (@pid 0) or process @pid's, with a reference. */
+static struct mm_struct *memattr_pte_get_mm(int pid)
+{
+	struct task_struct *task;
+	struct mm_struct *mm;
+	struct pid *p;
+
+	if (!pid) {
+		mm = get_task_mm(current);
+		return mm ?: ERR_PTR(-EINVAL);
+	}
+	p = find_get_pid(pid);
+	task = p ? get_pid_task(p, PIDTYPE_PID) : NULL;
+	put_pid(p);
+	if (!task)
+		return ERR_PTR(-ESRCH);
+	mm = get_task_mm(task);
+	put_task_struct(task);
+	return mm ?: ERR_PTR(-EINVAL);
+}
+
 /* Each open file keeps the line of its last successful write. */
 static int memattr_pte_open(struct inode *inode, struct file *file)
 {
@@ -368,16 +391,29 @@ static int memattr_pte_release(struct inode *inode, struct file *file)
 static ssize_t memattr_pte_write(struct file *file, const char __user *ubuf,
 				 size_t count, loff_t *ppos)
 {
-	char *line = file->private_data;
+	char *line = file->private_data, req[64];
+	struct mm_struct *mm;
 	unsigned long addr;
-	int ret;
+	int ret, pid = 0;
 
-	ret = kstrtoul_from_user(ubuf, count, 16, &addr);
-	if (ret)
-		return ret;
+	if (!count || count >= sizeof(req))
+		return -EINVAL;
+	if (copy_from_user(req, ubuf, count))
+		return -EFAULT;
+	req[count] = '\0';
+	if (strchr(strim(req), ' ')) {
+		if (sscanf(req, "%d %lx", &pid, &addr) != 2 || pid <= 0)
+			return -EINVAL;
+	} else if (kstrtoul(strim(req), 16, &addr)) {
+		return -EINVAL;
+	}
 
+	mm = memattr_pte_get_mm(pid);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
 	line[0] = '\0';
-	ret = memattr_pte_report(addr, line, MEMATTR_PTE_LINE_MAX);
+	ret = memattr_pte_report(mm, addr, line, MEMATTR_PTE_LINE_MAX);
+	mmput(mm);
 	if (ret)
 		return ret;
 
