@@ -21,12 +21,38 @@ build_only_lanes=(amd64-7.3 arm64-7.3)
 start=$(date +%s)
 need_root "make check"
 ensure_host_packages mmdebstrap qemu-system-x86 qemu-system-arm cpio gzip \
-	xz-utils zstd kmod coreutils util-linux shellcheck
+	xz-utils zstd kmod coreutils util-linux shellcheck tcpdump binutils
+
+# The guest roots made from Debian's packages (mmdebstrap on the host, no
+# chroot needed): the -l2 lanes' QEMU, the 6.12 and 7.2 lanes' testpmd.
+# Made in the background from the start; a lane that needs one before
+# it is ready waits on its lock.
+mkdir -p "$build"
+root_pids=()
+for l in "${run_lanes[@]}"; do
+	case $l in
+	*-debug) continue ;;
+	*-l2)
+		s=$(suite_of "${l%-l2}")
+		log "preparing the $s arm64 root with QEMU in the background (log: build/rootfs-$s-qemu.log)"
+		"$top/scripts/debian-root.sh" "$s" arm64 "${l2_vmm_packages//,/+}" \
+			"$l2_vmm_packages" >"$build/rootfs-$s-qemu.log" 2>&1 &
+		root_pids+=($!)
+		;;
+	*)
+		lane_runs_testpmd "$l" || continue
+		s=$(suite_of "$l") a=$(arch_of "$l")
+		log "preparing the $s $a root with testpmd in the background (log: build/rootfs-$s-$a-testpmd.log)"
+		"$top/scripts/testpmd-root.sh" "$s" "$a" \
+			>"$build/rootfs-$s-$a-testpmd.log" 2>&1 &
+		root_pids+=($!)
+		;;
+	esac
+done
 
 # Downloads are network bound: fetch every suite's chroot at once.
 suites=$(for l in "${run_lanes[@]}" "${build_only_lanes[@]}"; do
 	suite_of "${l%-l2}"; done | sort -u)
-mkdir -p "$build"
 pids=()
 for s in $suites; do
 	log "preparing the $s chroot (log: build/chroot-$s.log)"
@@ -81,18 +107,6 @@ done
 for p in "${pids[@]}"; do
 	wait "$p" || die "a chroot failed; see $build/chroot-*.log"
 done
-# The -l2 lanes' guest roots, with the suite's QEMU: made while the first
-# lanes run, waited for before the first -l2 lane.
-root_pids=()
-for l in "${run_lanes[@]}"; do
-	case $l in *-l2) ;; *) continue ;; esac
-	s=$(suite_of "${l%-l2}")
-	[ "$s" = experimental ] && s=sid # as lane.sh does
-	log "preparing the $s arm64 root with QEMU in the background (log: build/rootfs-$s-qemu.log)"
-	"$top/scripts/debian-root.sh" "$s" arm64 "${l2_vmm_packages//,/+}" \
-		"$l2_vmm_packages" >"$build/rootfs-$s-qemu.log" 2>&1 &
-	root_pids+=($!)
-done
 # Stock kernels are downloads, all at once (each lane has its own folder;
 # a suite's chroot takes one apt call at a time). An -l2 lane boots its
 # base lane's kernel: each kernel once.
@@ -134,14 +148,13 @@ count() {
 for l in "${run_lanes[@]}"; do
 	case $l in
 	*-debug) continue ;;
-	*-l2)
-		for p in "${root_pids[@]}"; do
-			wait "$p" || log "a root with QEMU failed; see $build/rootfs-*.log"
-		done
-		root_pids=()
-		run "$l" "$top/scripts/l2-lane.sh" "${l%-l2}" ;;
+	*-l2) run "$l" "$top/scripts/l2-lane.sh" "${l%-l2}" ;;
 	*) run "$l" env MEMATTR_INJECT_WARN=0 "$top/scripts/lane.sh" "$l" ;;
 	esac
+done
+# Every root is there by now (each lane made what it lacked).
+for p in "${root_pids[@]}"; do
+	wait "$p" || log "making a guest root failed; see $build/rootfs-*.log"
 done
 if [ -n "$debug_pid" ]; then
 	log "$debug_lane: starts once its kernel is built; runs alongside what follows (log: build/debug-lane.log)"

@@ -20,12 +20,15 @@ name=${3?}
 packages=${4:?}
 
 tar_file=$build/rootfs/$suite-$arch${name:+-$name}.tar
+# One maker per root: a lane may ask for one that make check is making.
+mkdir -p "$build/rootfs"
+exec 8>"$tar_file.lock"
+flock 8
 if [ ! -e "$tar_file" ]; then
 	need_root "building a guest root file system"
 	ensure_host_packages mmdebstrap >&2 # stdout is the tar's path
 	mirror=$(debian_mirror)
 	[ -n "$mirror" ] || die "no Debian mirror found in the host's apt sources"
-	mkdir -p "$build/rootfs"
 	rm -f "$tar_file.tmp"
 	log "rootfs: $suite $arch root${name:+ ($name)} with mmdebstrap (extract only; log: $tar_file.log)"
 	mmdebstrap --variant=extract --architectures="$arch" --format=tar \

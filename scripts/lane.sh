@@ -54,10 +54,11 @@ esac
 suite=$(suite_of "$lane")
 [ "$suite" = experimental ] && suite=sid
 dpdk=''
-case $suite:${MEMATTR_TESTS:-all} in
-bookworm:*) ;;
-*:all | *dpdk_testpmd_test*) dpdk=1 ;;
-esac
+if lane_runs_testpmd "$lane"; then
+	case ${MEMATTR_TESTS:-all} in
+	all | *dpdk_testpmd_test*) dpdk=1 ;;
+	esac
+fi
 rm -rf "$out"
 mkdir -p "$out"
 

@@ -29,6 +29,15 @@ suite_of() {
 	esac
 }
 
+# The lanes whose guest also runs DPDK's testpmd (scripts/testpmd-root.sh):
+# the 6.12 and 7.2 kernels, whose suites' DPDK the issue asks for.
+lane_runs_testpmd() {
+	case $(suite_of "$1") in
+	trixie | sid) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
 arch_of() {
 	case ${1%%-*} in
 	amd64 | arm64) echo "${1%%-*}" ;;
