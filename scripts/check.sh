@@ -162,23 +162,26 @@ if [ -n "$debug_pid" ]; then
 fi
 
 # Full run only. Host checks, in the background (package and module
-# builds, mostly): a DKMS round trip with each suite's own dkms, the
-# Debian packages (build, lintian, install, upgrade, purge), and make lint.
+# builds, mostly): a DKMS round trip (make dkms-install and plain dkms
+# commands) with the oldest and the newest dkms (trixie's is sid's, 3.2.2,
+# and every trixie lane and deb-trixie build with it), the Debian packages
+# in each suite (build, lintian, install, upgrade, purge), and make lint.
 # Each script leaves its counts; they are read once the job is done.
+dkms_suites=(bookworm sid)
 host_checks=()
 host_pid=''
 if [ ${#build_only_lanes[@]} -gt 0 ]; then
-	for s in bookworm trixie sid; do
-		host_checks+=("dkms-$s" "deb-$s")
-	done
+	host_checks+=("${dkms_suites[@]/#/dkms-}" deb-bookworm deb-trixie deb-sid)
 	host_checks+=(lint)
 	for c in "${host_checks[@]}"; do
 		rm -f "$build/runs/$c/counts"
 	done
 	log "host checks (DKMS, packages, lint) run alongside the guests that follow (log: build/host-checks.log)"
 	{
-		for s in bookworm trixie sid; do
+		for s in "${dkms_suites[@]}"; do
 			"$top/scripts/dkms-check.sh" "$s" || true
+		done
+		for s in bookworm trixie sid; do
 			"$top/scripts/deb-check.sh" "$s" || true
 		done
 		"$top/scripts/lint.sh" || true

@@ -81,8 +81,8 @@ kbuild_lane() {
 	mkdir -p "$root$work"
 	cp -a Kbuild src scripts "$root$work/"
 	cp -a selftests/modules "$root$work/test-modules"
-	local kbuild=(make -C "/usr/src/linux-headers-$abi-$arch" W=1
-		KBUILD_CHECKSRC=2 "${cross[@]}")
+	local kbuild=(make -j"$(nproc)" -C "/usr/src/linux-headers-$abi-$arch"
+		W=1 KBUILD_CHECKSRC=2 "${cross[@]}")
 	in_chroot "$root" "${kbuild[@]}" M="$work" modules &&
 		in_chroot "$root" "${kbuild[@]}" M="$work/test-modules" modules
 	local rc=$?
