@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -323,6 +324,14 @@ static int testpmd_start(struct testpmd *pmd, const char *bdf)
 		return -errno;
 	}
 	if (!pmd->pid) {
+		/*
+		 * testpmd holds the NIC open: it must not outlive the test,
+		 * which can end without its teardown (after a failed ASSERT
+		 * the 6.12 harness skips it).
+		 */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(127);
 		setsid();
 		dup2(tty, STDIN_FILENO);
 		dup2(tty, STDOUT_FILENO);
