@@ -146,7 +146,8 @@ FIXTURE_SETUP(dpdk)
 	self->hugepages = -1;
 	self->mounted = false;
 	self->pmd.pid = 0;
-	self->pmd.in = self->pmd.out = -1;
+	self->pmd.in = -1;
+	self->pmd.out = -1;
 
 	if (skip_reason)
 		SKIP(return, "%s", skip_reason);
@@ -469,11 +470,11 @@ TEST_F_TIMEOUT(dpdk, txonly, 6 * STEP_BUDGET_S)
 int main(int argc, char *argv[])
 {
 	net_bdf = getenv(NET_BDF_ENV);
-	if (access(TESTPMD, X_OK))
+	if (access(TESTPMD, X_OK)) {
 		skip_reason = "no " TESTPMD " in this lane's root: the 6.12 and 7.2 lanes run it";
-	else if (!net_bdf || !net_bdf[0])
+	} else if (!net_bdf || !net_bdf[0]) {
 		skip_reason = "no virtio-net (" NET_BDF_ENV ") in this guest";
-	else if (!bdf_valid(net_bdf) || !pci_sysfs_device_exists(net_bdf)) {
+	} else if (!bdf_valid(net_bdf) || !pci_sysfs_device_exists(net_bdf)) {
 		ksft_print_header();
 		ksft_exit_fail_msg("%s=\"%s\": no such PCI device\n",
 				   NET_BDF_ENV, net_bdf);
