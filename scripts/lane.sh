@@ -9,8 +9,9 @@
 #                                     default LANE: build/runs/RUN)
 # env:   MEMATTR_LANE_TIMEOUT  guest time budget in seconds (default 600,
 #                              2400 for the debug kernel's lane)
-#        MEMATTR_STRESS_SECONDS  memattr_stress_test's run (default 20,
-#                              60 on the debug kernel's lane)
+#        MEMATTR_STRESS_SECONDS  memattr_stress_test's run in each of
+#                              its two modes (default 10, 30 on the debug
+#                              kernel's lane)
 #        MEMATTR_INJECT_WARN=1 load a test module that WARNs (self-check)
 #        MEMATTR_BENCH_ROUNDS=N run the benchmark (tools/fault-bench, N
 #                              interleaved rounds) instead of the tests
@@ -43,10 +44,11 @@ case $lane in
 *) budget=${MEMATTR_LANE_TIMEOUT:-600} ;;
 esac
 # memattr_stress_test's run: 20 s on every stock kernel's lane (six of
-# them), 60 s on the debug kernel's, where KASAN and lockdep watch it.
+# them), 60 s on the debug kernel's, where KASAN and lockdep watch it;
+# split between its two runs (variant and attach mode, run_tests.sh).
 case $lane in
-*-debug) stress_seconds=${MEMATTR_STRESS_SECONDS:-60} ;;
-*) stress_seconds=${MEMATTR_STRESS_SECONDS:-20} ;;
+*-debug) stress_seconds=${MEMATTR_STRESS_SECONDS:-30} ;;
+*) stress_seconds=${MEMATTR_STRESS_SECONDS:-10} ;;
 esac
 rm -rf "$out"
 mkdir -p "$out"
