@@ -79,14 +79,12 @@ if [ -n "$rounds" ]; then
 	else
 		echo "not ok 3 bench: fault-bench failed"
 	fi
-elif [ -n "$(cmdline_value memattr.tests)" ]; then
-	# A partial suite (e.g. the nopat boot): the named binaries only.
-	cd /selftests || exit 1
-	for t in $(cmdline_value memattr.tests | tr , ' '); do
-		"./$t"
-	done
 else
-	cd /selftests && sh ./run_tests.sh
+	# memattr.tests=A,B: a partial suite (e.g. the nopat boot), the named
+	# binaries only; without it, all of them.
+	tests=$(cmdline_value memattr.tests | tr , ' ')
+	# shellcheck disable=SC2086 # one word per test
+	cd /selftests && sh ./run_tests.sh $tests
 fi
 echo "@@memattr-tap-end"
 

@@ -11,10 +11,12 @@
  * the running kernel's BTF.
  *
  * Each test runs its VM three times: with the devices on stock vfio-pci
- * (what "default" must match), then on memattr-vfio-pci with one knob
- * value, then, after the VM is destroyed and the device closed, with
- * another.  Devices: $MEMATTR_BDF (8 MiB BAR2) and, for the two-device
- * test, $MEMATTR_BDF2 (1 GiB BAR2, of which 8 MiB are mapped).
+ * (what "default" must match), then bound afresh in the mode
+ * MEMATTR_TEST_MODE says (lib/test_mode.h: to memattr-vfio-pci, or to
+ * vfio-pci with the knobs of attach mode) with one knob value, then, after
+ * the VM is destroyed and the device closed, with another.  Devices:
+ * $MEMATTR_BDF (8 MiB BAR2) and, for the two-device test, $MEMATTR_BDF2
+ * (1 GiB BAR2, of which 8 MiB are mapped).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -35,6 +37,8 @@
 #include "memattr_sysfs.h"
 #include "pci_bars.h"
 #include "pci_sysfs.h"
+#include "test_devices.h"
+#include "test_mode.h"
 #include "vfio_group.h"
 #include "vfio_region.h"
 
@@ -205,7 +209,7 @@ FIXTURE_TEARDOWN_PARENT(kvm_s2)
 		 * Braces: after a failed ASSERT the harness's log trigger is
 		 * still set, and would print the TH_LOG of a passing EXPECT.
 		 */
-		ret = pci_sysfs_restore(d->bdf, &d->saved);
+		ret = test_devices_restore_one(d->bdf, &d->saved);
 		if (ret) {
 			EXPECT_EQ(0, ret) TH_LOG("restoring %s to \"%s\": %s",
 						 d->bdf, d->saved.driver,
@@ -354,17 +358,15 @@ static void run_vm(struct __test_metadata *_metadata, struct s2_vm *s,
 	release_run(s);
 }
 
+/* Afresh: in attach mode both runs are on vfio-pci. */
 static void bind_all(struct __test_metadata *_metadata, struct s2_vm *s,
 		     const char *driver)
 {
 	unsigned int i;
-	int ret;
 
 	for (i = 0; i < s->nr_devs; i++) {
-		ret = pci_sysfs_bind_override(s->dev[i].bdf, driver);
-		ASSERT_EQ(0, ret) TH_LOG("binding %s to %s: %s",
-					 s->dev[i].bdf, driver,
-					 strerror(-ret));
+		ASSERT_EQ(0, pci_sysfs_unbind(s->dev[i].bdf));
+		test_devices_bind(_metadata, s->dev[i].bdf, driver);
 	}
 }
 
@@ -394,7 +396,7 @@ TEST_F_TIMEOUT(kvm_s2, guest_store, 120)
 			ASSERT_NE(0ULL, kernel.prot_nc);
 	}
 
-	bind_all(_metadata, s, MEMATTR_DRIVER);
+	bind_all(_metadata, s, test_mode_driver());
 	for (i = 0; i < s->nr_devs; i++)
 		if (!memattr_bar_file_exists(s->dev[i].bdf,
 					     IVSHMEM_SHMEM_BAR))
@@ -441,6 +443,7 @@ TEST_F_TIMEOUT(kvm_s2, guest_store, 120)
 
 int main(int argc, char *argv[])
 {
+	test_mode_init();
 	bdfs[0] = bdf_from_args(&argc, argv);
 	bdfs[1] = getenv(BDF2_ENV);
 	token = getenv(IVSHMEM_TOKEN_ENV);

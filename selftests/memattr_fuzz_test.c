@@ -30,7 +30,8 @@
  * Environment: MEMATTR_BDF (ivshmem: BAR0 non-prefetchable, BAR2
  * prefetchable; also the last argument), MEMATTR_MSIX_BDF (MSI-X table in
  * a memory BAR), MEMATTR_FUZZ_SEED (default: from the clock; printed),
- * MEMATTR_FUZZ_WRITES (per file, at least 10000).
+ * MEMATTR_FUZZ_WRITES (per file, at least 10000), MEMATTR_TEST_MODE (the
+ * devices bound to memattr-vfio-pci or left on vfio-pci: lib/test_mode.h).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -50,6 +51,7 @@
 #include "pci_bars.h"
 #include "pci_sysfs.h"
 #include "test_devices.h"
+#include "test_mode.h"
 
 #define FUZZ_WRITES_MIN		10000
 /* include/linux/ratelimit_types.h: DEFAULT_RATELIMIT_{INTERVAL,BURST} */
@@ -468,8 +470,8 @@ static bool log_line(const char *msg, void *arg)
 		return true;
 	}
 	/* "memattr-vfio-pci BDF: memattr: barN: ... refused[: why]" */
-	snprintf(prefix, sizeof(prefix), "%s %s: memattr: bar", MEMATTR_DRIVER,
-		 c->bdf);
+	snprintf(prefix, sizeof(prefix), "%s %s: memattr: bar",
+		 test_mode_driver(), c->bdf);
 	if (!strncmp(msg, prefix, strlen(prefix))) {
 		p = strstr(msg, " refused");
 		if (p && (!p[8] || !strncmp(p + 8, ": ", 2))) {
@@ -521,8 +523,6 @@ FIXTURE_VARIANT_ADD(fuzz, msix) {
 
 FIXTURE_SETUP(fuzz)
 {
-	int ret;
-
 	self->kmsg = -1;
 	self->bdf = bdfs[variant->dev];
 	if (!self->bdf)
@@ -533,8 +533,7 @@ FIXTURE_SETUP(fuzz)
 		     MEMATTR_DRIVER);
 	ASSERT_EQ(0, pci_sysfs_save(self->bdf, &self->saved));
 	self->saved_valid = true;
-	ret = pci_sysfs_bind_override(self->bdf, MEMATTR_DRIVER);
-	ASSERT_EQ(0, ret) TH_LOG("binding %s: %s", self->bdf, strerror(-ret));
+	test_mode_bind(_metadata, self->bdf);
 	/* After the bind: its messages are not the fuzz run's. */
 	self->kmsg = kmsg_cursor_open();
 	ASSERT_LE(0, self->kmsg);
@@ -548,7 +547,7 @@ FIXTURE_TEARDOWN(fuzz)
 		close(self->kmsg);
 	if (!self->saved_valid)
 		return;
-	ret = pci_sysfs_restore(self->bdf, &self->saved);
+	ret = test_devices_restore_one(self->bdf, &self->saved);
 	if (ret) {
 		EXPECT_EQ(0, ret) TH_LOG("restoring %s: %s", self->bdf,
 					 strerror(-ret));
@@ -713,6 +712,7 @@ int main(int argc, char *argv[])
 {
 	struct timespec ts;
 
+	test_mode_init();
 	test_devices_get(&argc, argv, dev_env, bdfs, NR_DEVS);
 
 	clock_gettime(CLOCK_REALTIME, &ts);

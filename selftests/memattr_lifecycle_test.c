@@ -18,13 +18,20 @@
  *                   a configured device left on vfio-pci (attach mode);
  *   rmmod.*         module removal while devices are bound: a pci driver's
  *                   removal unbinds them (and they bind again after a
- *                   reload); while one is open, vfio holds a module
- *                   reference and the removal is refused with EWOULDBLOCK;
+ *                   reload), devices on vfio-pci stay there and are
+ *                   attached again at the reload; while one is open, vfio
+ *                   holds a module reference and the removal is refused
+ *                   with EWOULDBLOCK, as it is while a device on vfio-pci
+ *                   is configured, open or not, until it is unbound;
  *   cycles.*        bind/open/map/close/unbind, 100 times on stock
  *                   vfio-pci, then twice 100 times on ours: no slab cache
  *                   grows in our runs beyond stock's, the module
  *                   reference count is back to 0, and on x86 no PAT
  *                   reservation is left behind.
+ *
+ * "Ours" is the device bound to memattr-vfio-pci, or in attach mode left on
+ * vfio-pci with a BAR configured, so that the module is in its path
+ * (MEMATTR_TEST_MODE, lib/test_mode.h).
  *
  * Hot-unplug while mapped is the udev lane's.  Devices: MEMATTR_BDF
  * (ivshmem, 8 MiB BAR2; also the last argument), MEMATTR_MSIX_BDF
@@ -68,6 +75,7 @@
 #include "pci_inject.h"
 #include "pci_sysfs.h"
 #include "test_devices.h"
+#include "test_mode.h"
 #include "vfio_dev.h"
 #include "vfio_group.h"
 #include "vfio_open.h"
@@ -155,6 +163,23 @@ static void life_teardown(struct __test_metadata *_metadata, struct life *l)
 		return;
 	test_devices_restore(_metadata, bdfs, l->saved, l->saved_valid,
 			     NR_DEVS, l->params);
+}
+
+/*
+ * Binds @bdf afresh as ours.  In attach mode that takes a BAR value other
+ * than default: a device on vfio-pci with nothing configured is stock's,
+ * code path included (src/attach.c).  device-ngnre: BAR2 allows it
+ * whatever the module's parameters.
+ */
+static void bind_ours(struct __test_metadata *_metadata, const char *bdf)
+{
+	int ret;
+
+	test_mode_bind(_metadata, bdf);
+	if (!test_mode_attach())
+		return;
+	ret = memattr_bar_write(bdf, BAR2, "device-ngnre");
+	ASSERT_EQ(0, ret) TH_LOG("%s bar2: %s", bdf, strerror(-ret));
 }
 
 /* Opens the device and maps all of BAR2. */
@@ -344,7 +369,7 @@ TEST_F(unbind, request_then_release)
 	char path[128];
 	int req_fd;
 
-	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
+	bind_ours(_metadata, bdf);
 	ASSERT_EQ(0, unbinder_start(&u, bdf));
 	open_and_map(_metadata, l, bdf);
 	touch(_metadata, l, 0x6d656d6174747231ULL);
@@ -378,7 +403,7 @@ TEST_F(unbind, request_then_release)
 	ASSERT_EQ(0, kmsg_cursor_grep(l->kmsg, no_channel, (void *)bdf));
 
 	/* And it binds again. */
-	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
+	test_mode_bind(_metadata, bdf);
 	ASSERT_TRUE(memattr_bar_file_exists(bdf, BAR2));
 }
 
@@ -494,7 +519,7 @@ TEST_F_TIMEOUT(revoke, after_grace, 120)
 	pid_t holder;
 	char c;
 
-	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
+	bind_ours(_metadata, bdf);
 	ASSERT_EQ(0, unbinder_start(&u, bdf));
 	open_and_map(_metadata, l, bdf);
 	touch(_metadata, l, 0x6d656d6174747233ULL);
@@ -554,7 +579,7 @@ TEST_F_TIMEOUT(revoke, after_grace, 120)
 	release_until_unbound(_metadata, l, &u);
 	close(req_fd);
 
-	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
+	test_mode_bind(_metadata, bdf);
 	ASSERT_TRUE(memattr_bar_file_exists(bdf, BAR2));
 }
 
@@ -590,7 +615,7 @@ TEST_F_TIMEOUT(revoke, kvm_vcpu, 120)
 
 	if (why)
 		SKIP(return, "%s", why);
-	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
+	bind_ours(_metadata, bdf);
 	ASSERT_EQ(0, unbinder_start(&u, bdf));
 	open_and_map(_metadata, l, bdf);
 	req_fd = vfio_request_eventfd(l->dev.device_fd);
@@ -628,7 +653,7 @@ TEST_F_TIMEOUT(revoke, kvm_vcpu, 120)
 	kvm_s2_guest_destroy(&guest);
 	release_until_unbound(_metadata, l, &u);
 	close(req_fd);
-	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
+	test_mode_bind(_metadata, bdf);
 }
 
 /*
@@ -702,12 +727,11 @@ static void removed_and_back(struct __test_metadata *_metadata,
 }
 
 /*
- * A surprise removal under a user that maps BAR2, bound to @driver with
- * BAR2 at @value (NULL: leave it): the mapping and a forked copy are
- * revoked at once, and the removal waits for the close.
+ * A surprise removal under a user that maps BAR2 of the device, bound
+ * already: the mapping and a forked copy are revoked at once, and the
+ * removal waits for the close.
  */
-static void sigbus_at_removal(struct __test_metadata *_metadata, struct life *l,
-			      const char *driver, const char *value)
+static void sigbus_at_removal(struct __test_metadata *_metadata, struct life *l)
 {
 	const char *bdf = bdfs[DEV_SHMEM];
 	struct unbinder u = { .go = -1, .done = -1 };
@@ -719,9 +743,6 @@ static void sigbus_at_removal(struct __test_metadata *_metadata, struct life *l,
 	pid_t holder;
 	char c;
 
-	test_devices_bind(_metadata, bdf, driver);
-	if (value)
-		ASSERT_EQ(0, memattr_bar_write(bdf, BAR2, value));
 	ASSERT_EQ(0, remover_start(&u, bdf, pci_inject_surprise_remove));
 	open_and_map(_metadata, l, bdf);
 	touch(_metadata, l, 0x6d656d6174747236ULL);
@@ -753,13 +774,20 @@ static void sigbus_at_removal(struct __test_metadata *_metadata, struct life *l,
 
 TEST_F_TIMEOUT(offline, sigbus, 120)
 {
-	sigbus_at_removal(_metadata, &self->l, MEMATTR_DRIVER, NULL);
+	bind_ours(_metadata, bdfs[DEV_SHMEM]);
+	sigbus_at_removal(_metadata, &self->l);
 }
 
 /* Attach mode: the same for a configured device left on vfio-pci. */
 TEST_F_TIMEOUT(offline, sigbus_attached, 120)
 {
-	sigbus_at_removal(_metadata, &self->l, "vfio-pci", "device-ngnre");
+	const char *bdf = bdfs[DEV_SHMEM];
+
+	if (test_mode_attach())
+		SKIP(return, "attach mode: offline.sigbus is this case");
+	test_devices_bind(_metadata, bdf, STOCK_DRIVER);
+	ASSERT_EQ(0, memattr_bar_write(bdf, BAR2, "device-ngnre"));
+	sigbus_at_removal(_metadata, &self->l);
 }
 
 /*
@@ -813,7 +841,7 @@ TEST_F_TIMEOUT(offline, munmap_race, 300)
 	for (round = 0; round < RACE_ROUNDS; round++) {
 		struct unbinder u = { .go = -1, .done = -1 };
 
-		test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
+		bind_ours(_metadata, bdf);
 		ASSERT_EQ(0, remover_start(&u, bdf,
 					   pci_inject_surprise_remove));
 		open_and_map(_metadata, l, bdf);
@@ -855,7 +883,7 @@ TEST_F_TIMEOUT(offline, exit_race, 300)
 		struct unbinder u = { .go = -1, .done = -1 };
 		volatile uint8_t *p;
 
-		test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
+		bind_ours(_metadata, bdf);
 		ASSERT_EQ(0, remover_start(&u, bdf,
 					   pci_inject_surprise_remove));
 		open_and_map(_metadata, l, bdf);
@@ -901,20 +929,34 @@ FIXTURE_TEARDOWN_PARENT(rmmod)
 
 /*
  * Bound but not open: no module reference, so rmmod succeeds, and
- * pci_unregister_driver() unbinds every device on the way out.
+ * pci_unregister_driver() unbinds every device on the way out.  Attach
+ * mode: a device on vfio-pci configured since its bind pins the module
+ * (rmmod refused, EWOULDBLOCK) until it is bound afresh; then rmmod
+ * succeeds, the devices stay on vfio-pci without the knobs, and the
+ * reload attaches them again at their defaults.
  */
 TEST_F(rmmod, while_bound)
 {
 	char name[PCI_SYSFS_NAME_MAX], want[MEMATTR_VALUE_MAX];
-	int d, n = 0;
+	int d, n = 0, ret;
 
 	for (d = 0; d < NR_DEVS; d++) {
 		if (!bdfs[d])
 			continue;
-		test_devices_bind(_metadata, bdfs[d], MEMATTR_DRIVER);
+		test_mode_bind(_metadata, bdfs[d]);
 		n++;
 	}
-	ASSERT_LE(n, memattr_driver_count());
+	if (test_mode_attach()) {
+		bind_ours(_metadata, bdfs[DEV_SHMEM]);
+		ASSERT_LT(0, memattr_module_refcnt());
+		ret = kmod_unload(MEMATTR_MODULE);
+		ASSERT_EQ(-EWOULDBLOCK, ret)
+			TH_LOG("rmmod with a configured device on vfio-pci: %s",
+			       ret ? strerror(-ret) : "success");
+		test_mode_bind(_metadata, bdfs[DEV_SHMEM]);
+	} else {
+		ASSERT_LE(n, memattr_driver_count());
+	}
 	ASSERT_EQ(0, memattr_module_refcnt());
 	ASSERT_EQ(0, kmod_unload(MEMATTR_MODULE));
 	ASSERT_FALSE(kmod_loaded(MEMATTR_MODULE));
@@ -923,29 +965,41 @@ TEST_F(rmmod, while_bound)
 	for (d = 0; d < NR_DEVS; d++) {
 		if (!bdfs[d])
 			continue;
-		ASSERT_EQ(-ENOENT, pci_sysfs_get_driver(bdfs[d], name,
-							sizeof(name)))
-			TH_LOG("%s still has driver %s", bdfs[d], name);
+		ret = pci_sysfs_get_driver(bdfs[d], name, sizeof(name));
+		if (test_mode_attach()) {
+			ASSERT_EQ(0, ret) TH_LOG("%s lost vfio-pci", bdfs[d]);
+			ASSERT_STREQ(test_mode_driver(), name);
+		} else {
+			ASSERT_EQ(-ENOENT, ret)
+				TH_LOG("%s still has driver %s", bdfs[d], name);
+		}
 		ASSERT_FALSE(memattr_bar_file_exists(bdfs[d], 0));
 	}
 
-	/* Loaded again, the driver takes them back from a clean state. */
+	/*
+	 * Loaded again, the module takes them back from a clean state: the
+	 * variant driver at the next bind, devices on vfio-pci at the load.
+	 */
 	ASSERT_EQ(0, memattr_module_reload(self->l.params));
 	for (d = 0; d < NR_DEVS; d++) {
 		if (!bdfs[d])
 			continue;
-		test_devices_bind(_metadata, bdfs[d], MEMATTR_DRIVER);
+		if (!test_mode_attach())
+			test_mode_bind(_metadata, bdfs[d]);
 		ASSERT_TRUE(debugfs_has(bdfs[d]));
 	}
 	ASSERT_EQ(0, memattr_bar_active(bdfs[DEV_SHMEM], BAR2, want,
 					sizeof(want)));
 	ASSERT_LE(0, memattr_value_parse(want));
+	if (test_mode_attach())
+		ASSERT_STREQ("default", want);
 }
 
 /*
  * Open: vfio holds a reference on the module, so removal is refused
  * (delete_module() with O_NONBLOCK, as rmmod does: EWOULDBLOCK) and the
- * device keeps working; once closed, the reference is gone.
+ * device keeps working; once closed, the reference is gone.  Attach mode:
+ * the configured device holds it until it is unbound.
  */
 TEST_F(rmmod, refused_while_open)
 {
@@ -953,17 +1007,21 @@ TEST_F(rmmod, refused_while_open)
 	const char *bdf = bdfs[DEV_SHMEM];
 	int ret;
 
-	test_devices_bind(_metadata, bdf, MEMATTR_DRIVER);
+	bind_ours(_metadata, bdf);
 	open_and_map(_metadata, l, bdf);
 	ASSERT_LT(0, memattr_module_refcnt());
 	ret = kmod_unload(MEMATTR_MODULE);
 	ASSERT_EQ(-EWOULDBLOCK, ret) TH_LOG("rmmod while open: %s",
 					    ret ? strerror(-ret) : "success");
 	ASSERT_TRUE(kmod_loaded(MEMATTR_MODULE));
-	ASSERT_TRUE(pci_sysfs_driver_has_device(MEMATTR_DRIVER, bdf));
+	ASSERT_TRUE(pci_sysfs_driver_has_device(test_mode_driver(), bdf));
 	touch(_metadata, l, 0x6d656d6174747233ULL);
 
 	unmap_and_close(l);
+	if (test_mode_attach()) {
+		ASSERT_LT(0, memattr_module_refcnt());
+		ASSERT_EQ(0, pci_sysfs_unbind(bdf));
+	}
 	ASSERT_EQ(0, memattr_module_refcnt());
 }
 
@@ -1203,20 +1261,21 @@ FIXTURE_TEARDOWN_PARENT(cycles)
 }
 
 /*
- * One life on @driver: bind, for ours a value for BAR2 (normal-nc on odd
- * cycles: the write-combining barmap; default on even ones: vfio's own),
- * open, map, touch, unmap, close, unbind.
+ * One life on stock vfio-pci or @ours: bind, for ours a value for BAR2
+ * (normal-nc on odd cycles: the write-combining barmap; default on even
+ * ones: vfio's own), open, map, touch, unmap, close, unbind.
  */
 static void cycle(struct __test_metadata *_metadata, struct life *l,
-		  const char *driver, unsigned int i)
+		  bool ours, unsigned int i)
 {
+	const char *driver = ours ? test_mode_driver() : STOCK_DRIVER;
 	const char *bdf = bdfs[DEV_SHMEM];
 	int ret;
 
 	ret = pci_sysfs_bind_override(bdf, driver);
 	ASSERT_EQ(0, ret) TH_LOG("binding %s to %s: %s", bdf, driver,
 				 strerror(-ret));
-	if (!strcmp(driver, MEMATTR_DRIVER))
+	if (ours)
 		ASSERT_EQ(0, memattr_bar_write(bdf, BAR2, i % 2 ? "normal-nc" :
 								"default"));
 	open_and_map(_metadata, l, bdf);
@@ -1225,9 +1284,9 @@ static void cycle(struct __test_metadata *_metadata, struct life *l,
 	ASSERT_EQ(0, pci_sysfs_unbind(bdf));
 }
 
-/* Per-cache growth of CYCLES lives on @driver, and how long they took. */
+/* Per-cache growth of CYCLES lives, and how long they took. */
 static bool cycles_growth(struct __test_metadata *_metadata, struct life *l,
-			  const struct slab_files *f, const char *driver,
+			  const struct slab_files *f, bool ours,
 			  struct slab_snap *before, struct slab_snap *after,
 			  double *secs)
 {
@@ -1236,11 +1295,11 @@ static bool cycles_growth(struct __test_metadata *_metadata, struct life *l,
 	double t;
 
 	for (i = 0; i < WARMUP_CYCLES; i++)
-		cycle(_metadata, l, driver, i);
+		cycle(_metadata, l, ours, i);
 	slabinfo = slab_snapshot(f, before);
 	t = now();
 	for (i = 0; i < CYCLES; i++)
-		cycle(_metadata, l, driver, i);
+		cycle(_metadata, l, ours, i);
 	*secs = now() - t;
 	slab_snapshot(f, after);
 	return slabinfo;
@@ -1265,7 +1324,7 @@ static bool cycles_growth(struct __test_metadata *_metadata, struct life *l,
 enum { RUN_STOCK, RUN_OURS1, RUN_OURS2, NR_RUNS };
 
 struct cycles_run {
-	const char *driver;
+	bool ours;
 	struct slab_snap before, after;
 	double secs;
 	bool slabinfo;
@@ -1289,19 +1348,20 @@ TEST_F_TIMEOUT(cycles, bind_unbind, 600)
 		SKIP(return, "stock %s is not loaded: no baseline", STOCK_DRIVER);
 	runs = calloc(NR_RUNS, sizeof(*runs));
 	ASSERT_NE(NULL, runs);
-	runs[RUN_STOCK].driver = STOCK_DRIVER;
-	runs[RUN_OURS1].driver = MEMATTR_DRIVER;
-	runs[RUN_OURS2].driver = MEMATTR_DRIVER;
+	runs[RUN_OURS1].ours = true;
+	runs[RUN_OURS2].ours = true;
 
 	slab_files_open(&files);
 	for (k = 0; k < NR_RUNS; k++) {
 		r = &runs[k];
 		r->slabinfo = cycles_growth(_metadata, &self->l, &files,
-					    r->driver, &r->before, &r->after,
+					    r->ours, &r->before, &r->after,
 					    &r->secs);
 		kb[k] = r->after.sunreclaim_kb - r->before.sunreclaim_kb;
 		TH_LOG("%d cycles on %s: %.1f s, SUnreclaim %+ld kB, objects %+ld (%u, %u rounds)",
-		       CYCLES, r->driver, r->secs, kb[k],
+		       CYCLES, r->ours ? test_mode_driver() :
+					 "stock " STOCK_DRIVER,
+		       r->secs, kb[k],
 		       r->after.total - r->before.total, r->before.rounds,
 		       r->after.rounds);
 	}
@@ -1352,6 +1412,7 @@ TEST_F_TIMEOUT(cycles, bind_unbind, 600)
 
 int main(int argc, char *argv[])
 {
+	test_mode_init();
 	test_devices_get(&argc, argv, dev_env, bdfs, NR_DEVS);
 	return test_harness_run(argc, argv);
 }

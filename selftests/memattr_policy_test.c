@@ -14,6 +14,10 @@
  *   modparam.*    default_attr, by reloading the module;
  *   kernel_log.*  x86: no PAT complaint in the kernel log, after all that.
  *
+ * In the mode MEMATTR_TEST_MODE says (lib/test_mode.h): "ours" is the
+ * device bound to memattr-vfio-pci, or left on vfio-pci with the knobs of
+ * attach mode, where default_attr does not apply.
+ *
  * Devices (environment; the first may also be the last argument):
  *   MEMATTR_BDF       ivshmem-plain, 8 MiB prefetchable BAR2 backed by a
  *                     host file (see lib/ivshmem_pattern.h), 256-byte
@@ -50,6 +54,7 @@
 #include "pci_bars.h"
 #include "pci_sysfs.h"
 #include "test_devices.h"
+#include "test_mode.h"
 #include "vfio_cdev.h"
 #include "vfio_dev.h"
 #include "vfio_group.h"
@@ -161,14 +166,17 @@ static void unmap_and_close(struct policy_state *st)
 	vfio_dev_close(&st->dev);
 }
 
-/* Unbinds every device of ours still on the driver; 0 or -errno. */
+/*
+ * Unbinds every device of ours still on the mode's driver (in attach mode
+ * a configured one pins the module); 0 or -errno.
+ */
 static int unbind_ours(void)
 {
 	int d, ret;
 
 	for (d = 0; d < NR_DEVS; d++) {
 		if (!bdfs[d] ||
-		    !pci_sysfs_driver_has_device(MEMATTR_DRIVER, bdfs[d]))
+		    !pci_sysfs_driver_has_device(test_mode_driver(), bdfs[d]))
 			continue;
 		ret = pci_sysfs_unbind(bdfs[d]);
 		if (ret)
@@ -222,7 +230,7 @@ static void state_teardown(struct __test_metadata *_metadata,
 	for (d = 0; d < NR_DEVS; d++) {
 		if (!st->saved_valid[d])
 			continue;
-		ret = pci_sysfs_restore(bdfs[d], &st->saved[d]);
+		ret = test_devices_restore_one(bdfs[d], &st->saved[d]);
 		if (ret)
 			EXPECT_EQ(0, ret) TH_LOG("restoring %s to \"%s\": %s",
 						 bdfs[d], st->saved[d].driver,
@@ -260,11 +268,23 @@ static bool allows(const struct pci_bar *bar, int value,
 	return !bar->msix && (bar->prefetch || p->unsafe_nc);
 }
 
-/* What a BAR is set to right after bind. */
-static int bound_value(const struct pci_bar *bar, const struct params *p)
+/*
+ * What a BAR is set to right after a bind to the variant driver, or to
+ * vfio-pci (@attach), where default_attr does not apply (README).
+ */
+static int fresh_value(const struct pci_bar *bar, const struct params *p,
+		       bool attach)
 {
+	if (attach)
+		return MEMATTR_DEFAULT;
 	return allows(bar, p->default_attr, p) ? p->default_attr :
 						 MEMATTR_DEFAULT;
+}
+
+/* What a BAR is set to right after a bind in this mode. */
+static int bound_value(const struct pci_bar *bar, const struct params *p)
+{
+	return fresh_value(bar, p, test_mode_attach());
 }
 
 /* The exact contents of memattr/barN, newline included. */
@@ -383,7 +403,7 @@ TEST_F(policy, sysfs_read_format)
 		enum dev_id d = devs[i];
 		bool msix = false;
 
-		test_devices_bind(_metadata, bdfs[d], MEMATTR_DRIVER);
+		test_mode_bind(_metadata, bdfs[d]);
 		read_bars(_metadata, d, bars);
 		for (bar = 0; bar < PCI_BAR_COUNT; bar++) {
 			bool exists = memattr_bar_file_exists(bdfs[d], bar);
@@ -452,7 +472,7 @@ TEST_F(policy, sysfs_write_roundtrip)
 	for (i = 0; i < n; i++) {
 		enum dev_id d = devs[i];
 
-		test_devices_bind(_metadata, bdfs[d], MEMATTR_DRIVER);
+		test_mode_bind(_metadata, bdfs[d]);
 		read_bars(_metadata, d, bars);
 		for (bar = 0; bar < PCI_BAR_COUNT; bar++) {
 			initial[bar] = bound_value(&bars[bar], &p);
@@ -522,7 +542,7 @@ TEST_F(policy, sysfs_write_refused)
 	for (i = 0; i < n; i++) {
 		enum dev_id d = devs[i];
 
-		test_devices_bind(_metadata, bdfs[d], MEMATTR_DRIVER);
+		test_mode_bind(_metadata, bdfs[d]);
 		read_bars(_metadata, d, bars);
 		for (bar = 0; bar < PCI_BAR_COUNT; bar++) {
 			if (bars[bar].kind != PCI_BAR_MEM)
@@ -574,7 +594,7 @@ TEST_F(policy, sysfs_busy_while_open)
 		SKIP(return, "no %s: kernel without the VFIO container API",
 		     VFIO_CONTAINER_PATH);
 
-	test_devices_bind(_metadata, bdfs[DEV_SHMEM], MEMATTR_DRIVER);
+	test_mode_bind(_metadata, bdfs[DEV_SHMEM]);
 	write_ok(_metadata, DEV_SHMEM, IVSHMEM_SHMEM_BAR, "device-ngnre");
 	write_ok(_metadata, DEV_SHMEM, 0, "device-ngnre");
 
@@ -610,13 +630,14 @@ TEST_F(policy, sysfs_busy_while_open)
 }
 
 /*
- * The policy lives as long as the binding: unbind removes the files,
- * another driver has none, and a new bind starts from the defaults.
+ * The policy lives as long as the binding: unbind removes the files, the
+ * other mode's driver starts from its own defaults, and so does a new
+ * bind.
  */
 TEST_F(policy, sysfs_reset_on_rebind)
 {
 	struct pci_bar bars[PCI_BAR_COUNT];
-	int want[PCI_BAR_COUNT];
+	int want[PCI_BAR_COUNT], other[PCI_BAR_COUNT];
 	unsigned int bar;
 	struct params p;
 
@@ -624,10 +645,12 @@ TEST_F(policy, sysfs_reset_on_rebind)
 		return;
 	read_params(_metadata, &p);
 	read_bars(_metadata, DEV_SHMEM, bars);
-	for (bar = 0; bar < PCI_BAR_COUNT; bar++)
+	for (bar = 0; bar < PCI_BAR_COUNT; bar++) {
 		want[bar] = bound_value(&bars[bar], &p);
+		other[bar] = fresh_value(&bars[bar], &p, !test_mode_attach());
+	}
 
-	test_devices_bind(_metadata, bdfs[DEV_SHMEM], MEMATTR_DRIVER);
+	test_mode_bind(_metadata, bdfs[DEV_SHMEM]);
 	write_ok(_metadata, DEV_SHMEM, IVSHMEM_SHMEM_BAR,
 		 p.default_attr == MEMATTR_NORMAL_NC ? "device-ngnre" :
 						       "normal-nc");
@@ -636,18 +659,16 @@ TEST_F(policy, sysfs_reset_on_rebind)
 	ASSERT_EQ(0, pci_sysfs_unbind(bdfs[DEV_SHMEM]));
 	ASSERT_FALSE(memattr_bar_file_exists(bdfs[DEV_SHMEM],
 					     IVSHMEM_SHMEM_BAR));
-	/* Attach mode: on vfio-pci too, and without the earlier values. */
-	test_devices_bind(_metadata, bdfs[DEV_SHMEM], STOCK_DRIVER);
-	assert_active(_metadata, DEV_SHMEM, IVSHMEM_SHMEM_BAR,
-		      MEMATTR_DEFAULT);
-	assert_active(_metadata, DEV_SHMEM, 0, MEMATTR_DEFAULT);
+	/* The other mode has knobs too, without the earlier values. */
+	test_devices_bind(_metadata, bdfs[DEV_SHMEM], test_mode_other_driver());
+	assert_all_active(_metadata, DEV_SHMEM, bars, other);
 
-	test_devices_bind(_metadata, bdfs[DEV_SHMEM], MEMATTR_DRIVER);
+	test_mode_bind(_metadata, bdfs[DEV_SHMEM]);
 	assert_all_active(_metadata, DEV_SHMEM, bars, want);
 
 	write_ok(_metadata, DEV_SHMEM, IVSHMEM_SHMEM_BAR, "device-ngnre");
 	ASSERT_EQ(0, pci_sysfs_unbind(bdfs[DEV_SHMEM]));
-	test_devices_bind(_metadata, bdfs[DEV_SHMEM], MEMATTR_DRIVER);
+	test_mode_bind(_metadata, bdfs[DEV_SHMEM]);
 	assert_all_active(_metadata, DEV_SHMEM, bars, want);
 }
 
@@ -709,7 +730,7 @@ TEST_F(policy, debugfs_report)
 
 	if (skip_without(_metadata, DEV_SHMEM))
 		return;
-	test_devices_bind(_metadata, bdfs[DEV_SHMEM], MEMATTR_DRIVER);
+	test_mode_bind(_metadata, bdfs[DEV_SHMEM]);
 	read_bars(_metadata, DEV_SHMEM, bars);
 
 	for (bar = 0; bar < PCI_BAR_COUNT; bar++) {
@@ -777,7 +798,7 @@ TEST_F(policy, data_path_normal_nc)
 	for (i = 0; i < sizeof(page); i++)
 		page[i] = ivshmem_nc_byte(i);
 
-	test_devices_bind(_metadata, bdfs[DEV_SHMEM], MEMATTR_DRIVER);
+	test_mode_bind(_metadata, bdfs[DEV_SHMEM]);
 	write_ok(_metadata, DEV_SHMEM, IVSHMEM_SHMEM_BAR, "normal-nc");
 	map_bar(_metadata, st, DEV_SHMEM, IVSHMEM_SHMEM_BAR);
 	ASSERT_GE(st->map_len, (size_t)IVSHMEM_NC_END);
@@ -808,9 +829,9 @@ TEST_F(policy, data_path_normal_nc)
 }
 
 /*
- * The entry that maps the first byte of BAR @bar of @d bound to @driver
- * (and, for ours, with the BAR set to @value first), and the PAT
- * reservations of the BAR on x86.
+ * The entry that maps the first byte of BAR @bar of @d bound afresh to
+ * stock vfio-pci (@value < 0: nothing configured) or ours with the BAR set
+ * to @value, and the PAT reservations of the BAR on x86.
  */
 struct probe {
 	struct memattr_pte pte;
@@ -820,19 +841,24 @@ struct probe {
 
 static void probe_bar(struct __test_metadata *_metadata,
 		      struct policy_state *st, enum dev_id d,
-		      unsigned int bar, const char *driver, int value,
-		      struct probe *res)
+		      unsigned int bar, int value, struct probe *res)
 {
 	struct pci_bar bars[PCI_BAR_COUNT];
 
-	test_devices_bind(_metadata, bdfs[d], driver);
-	if (value >= 0)
+	if (value < 0) {
+		ASSERT_EQ(0, pci_sysfs_unbind(bdfs[d]));
+		test_devices_bind(_metadata, bdfs[d], STOCK_DRIVER);
+	} else {
+		test_mode_bind(_metadata, bdfs[d]);
 		write_ok(_metadata, d, bar, memattr_value_names[value]);
+	}
 	read_bars(_metadata, d, bars);
 
 	map_bar(_metadata, st, d, bar);
 	ASSERT_EQ(0, memattr_pte_query(st->map, &res->pte));
-	TH_LOG("%s %s%s%s: %s", bdfs[d], driver, value >= 0 ? " " : "",
+	TH_LOG("%s %s%s%s: %s", bdfs[d],
+	       value >= 0 ? test_mode_driver() : "stock " STOCK_DRIVER,
+	       value >= 0 ? " " : "",
 	       value >= 0 ? memattr_value_names[value] : "", res->pte.line);
 
 	res->nr_memtypes = 0;
@@ -953,9 +979,9 @@ TEST_F(mapping, bar2_entry)
 	assert_pte_helper(_metadata);
 
 	probe_bar(_metadata, &self->st, DEV_SHMEM, IVSHMEM_SHMEM_BAR,
-		  STOCK_DRIVER, -1, &stock);
+		  -1, &stock);
 	probe_bar(_metadata, &self->st, DEV_SHMEM, IVSHMEM_SHMEM_BAR,
-		  MEMATTR_DRIVER, variant->value, &ours);
+		  variant->value, &ours);
 	check_entry(_metadata, variant->value, &stock.pte, &ours.pte);
 }
 
@@ -973,12 +999,12 @@ TEST_F(mapping, huge_entry)
 	assert_pte_helper(_metadata);
 
 	probe_bar(_metadata, &self->st, DEV_LARGE, IVSHMEM_SHMEM_BAR,
-		  STOCK_DRIVER, -1, &stock);
+		  -1, &stock);
 	if (!strcmp(stock.pte.level, "pte"))
 		SKIP(return, "stock vfio-pci maps the 1 GiB BAR with 4K pages here: no huge leaf");
 
 	probe_bar(_metadata, &self->st, DEV_LARGE, IVSHMEM_SHMEM_BAR,
-		  MEMATTR_DRIVER, variant->value, &ours);
+		  variant->value, &ours);
 	check_entry(_metadata, variant->value, &stock.pte, &ours.pte);
 }
 
@@ -1017,11 +1043,11 @@ TEST_F(mapping, x86_pat_memtype)
 		TH_LOG("no %s (debugfs, CONFIG_X86_PAT)", PAT_MEMTYPE_LIST);
 
 	probe_bar(_metadata, &self->st, DEV_SHMEM, IVSHMEM_SHMEM_BAR,
-		  STOCK_DRIVER, -1, &stock);
+		  -1, &stock);
 	ASSERT_LT(0, stock.nr_memtypes)
 		TH_LOG("stock vfio-pci: no PAT reservation for the BAR");
 	probe_bar(_metadata, &self->st, DEV_SHMEM, IVSHMEM_SHMEM_BAR,
-		  MEMATTR_DRIVER, variant->value, &ours);
+		  variant->value, &ours);
 	ASSERT_LT(0, ours.nr_memtypes)
 		TH_LOG("no PAT reservation for the BAR while mapped");
 
@@ -1052,10 +1078,12 @@ FIXTURE_TEARDOWN_PARENT(modparam)
 }
 
 /*
- * The module parameter default_attr=normal-nc: after a reload, a bind
- * sets every BAR that allows normal-nc to it, and the page tables show
- * it; the other BARs start at default.  The module is then loaded again
- * with the parameters it had.
+ * The module parameter default_attr=normal-nc: after a reload, a bind to
+ * the variant driver sets every BAR that allows normal-nc to it, and the
+ * page tables show it; the other BARs start at default.  A device on
+ * vfio-pci (attach mode) is not the variant driver's: every BAR starts at
+ * default and BAR2 maps as stock's (Device-nGnRnE, UC-).  The module is
+ * then loaded again with the parameters it had.
  */
 TEST_F(modparam, default_attr)
 {
@@ -1068,7 +1096,7 @@ TEST_F(modparam, default_attr)
 	struct memattr_pte pte;
 	unsigned int bar;
 	struct params p;
-	int i, n;
+	int i, n, bar2;
 
 	if (skip_without(_metadata, DEV_SHMEM))
 		return;
@@ -1093,24 +1121,27 @@ TEST_F(modparam, default_attr)
 	for (i = 0; i < n; i++) {
 		enum dev_id d = devs[i];
 
-		test_devices_bind(_metadata, bdfs[d], MEMATTR_DRIVER);
+		test_mode_bind(_metadata, bdfs[d]);
 		read_bars(_metadata, d, bars);
 		for (bar = 0; bar < PCI_BAR_COUNT; bar++)
-			want[bar] = allows(&bars[bar], MEMATTR_NORMAL_NC, &p) ?
-				    MEMATTR_NORMAL_NC : MEMATTR_DEFAULT;
+			want[bar] = bound_value(&bars[bar], &p);
 		assert_all_active(_metadata, d, bars, want);
 	}
 	read_bars(_metadata, DEV_SHMEM, bars);
 	ASSERT_FALSE(bars[0].prefetch);
 	assert_active(_metadata, DEV_SHMEM, 0,
-		      p.unsafe_nc ? MEMATTR_NORMAL_NC : MEMATTR_DEFAULT);
-	assert_active(_metadata, DEV_SHMEM, IVSHMEM_SHMEM_BAR,
-		      MEMATTR_NORMAL_NC);
+		      p.unsafe_nc && !test_mode_attach() ? MEMATTR_NORMAL_NC :
+							   MEMATTR_DEFAULT);
+	bar2 = test_mode_attach() ? MEMATTR_DEFAULT : MEMATTR_NORMAL_NC;
+	assert_active(_metadata, DEV_SHMEM, IVSHMEM_SHMEM_BAR, bar2);
 
 	map_bar(_metadata, st, DEV_SHMEM, IVSHMEM_SHMEM_BAR);
 	ASSERT_EQ(0, memattr_pte_query(st->map, &pte));
 	TH_LOG("BAR2 after bind: %s", pte.line);
-	ASSERT_STREQ(expect_attr[MEMATTR_NORMAL_NC].attr, pte.attr);
+	/* default: stock's type, which device-ngnrne's expectation is */
+	ASSERT_STREQ(expect_attr[bar2 == MEMATTR_DEFAULT ?
+				 MEMATTR_DEVICE_NGNRNE : bar2].attr,
+		     pte.attr);
 	unmap_bar(_metadata, st);
 
 	ASSERT_EQ(0, reload_module(st->reload_params));
@@ -1158,6 +1189,7 @@ int main(int argc, char *argv[])
 {
 	int d;
 
+	test_mode_init();
 	bdfs[DEV_SHMEM] = bdf_from_args(&argc, argv);
 	for (d = DEV_SHMEM + 1; d < NR_DEVS; d++) {
 		bdfs[d] = getenv(dev_env[d]);

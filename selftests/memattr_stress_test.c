@@ -16,12 +16,16 @@
  *                the device is closed, and that write must succeed;
  *   reader       the debugfs file and the barN files of both devices;
  *                MEMATTR_BDF's must always read, and read canonical;
- *   binder       MEMATTR_BDF2: bind to memattr-vfio-pci, set bar2, open,
+ *   binder       MEMATTR_BDF2: bind to the mode's driver, set bar2, open,
  *                map and touch it, close, unbind; now and then through
- *                stock vfio-pci.  Its files come and go under the reader.
- * Afterwards: every device unbound from the driver, its reference count
- * 0, rmmod succeeds, and no WARNING/BUG/Oops/lockdep/refcount_t line was
- * logged since the start.  The module is then loaded again from
+ *                the other mode's driver.  Its files come and go under
+ *                the reader.
+ * The devices are bound to memattr-vfio-pci, or in attach mode left on
+ * vfio-pci (MEMATTR_TEST_MODE, lib/test_mode.h).
+ * Afterwards: every device unbound, the module's reference count 0 (in
+ * attach mode a configured device pins it until unbound), rmmod
+ * succeeds, and no WARNING/BUG/Oops/lockdep/refcount_t line was logged
+ * since the start.  The module is then loaded again from
  * MEMATTR_KO with the parameters it had, and the devices go back to their
  * drivers, for the tests that follow.
  */
@@ -53,12 +57,12 @@
 #include "pci_bars.h"
 #include "pci_sysfs.h"
 #include "test_devices.h"
+#include "test_mode.h"
 #include "vfio_dev.h"
 #include "vfio_group.h"
 #include "vfio_open.h"
 #include "vfio_region.h"
 
-#define STOCK_DRIVER		"vfio-pci"
 #define DEBUGFS_DIR		"/sys/kernel/debug/" MEMATTR_DRIVER
 #define STRESS_SECONDS		60
 #define STRESS_SECONDS_MAX	600
@@ -540,17 +544,18 @@ static void *binder_thread(void *arg)
 	int ret;
 
 	for (iter = 0; !stopping(st); iter++) {
-		ret = pci_sysfs_bind_override(bdf, MEMATTR_DRIVER);
+		ret = pci_sysfs_bind_override(bdf, test_mode_driver());
 		if (ret) {
 			fail(st, "binder: binding %s to %s: %s", bdf,
-			     MEMATTR_DRIVER, strerror(-ret));
+			     test_mode_driver(), strerror(-ret));
 			break;
 		}
 		if (!binder_use(w))
 			break;
 		ret = pci_sysfs_unbind(bdf);
 		if (!ret && iter % 4 == 3) {
-			ret = pci_sysfs_bind_override(bdf, STOCK_DRIVER);
+			ret = pci_sysfs_bind_override(bdf,
+						      test_mode_other_driver());
 			if (!ret)
 				ret = pci_sysfs_unbind(bdf);
 		}
@@ -686,7 +691,7 @@ TEST_F_TIMEOUT(stress, run_then_rmmod, STRESS_SECONDS_MAX + 300)
 	pthread_t threads[NR_THREADS];
 	struct stress *st;
 	unsigned int i;
-	int ret, n;
+	int ret, n, d;
 	double t0;
 
 	st = calloc(1, sizeof(*st));
@@ -694,9 +699,7 @@ TEST_F_TIMEOUT(stress, run_then_rmmod, STRESS_SECONDS_MAX + 300)
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_cond_init(&st->cond, NULL);
 
-	ret = pci_sysfs_bind_override(bdfs[DEV_SHMEM], MEMATTR_DRIVER);
-	ASSERT_EQ(0, ret) TH_LOG("binding %s: %s", bdfs[DEV_SHMEM],
-				 strerror(-ret));
+	test_mode_bind(_metadata, bdfs[DEV_SHMEM]);
 	bar_rules(_metadata, bdfs[DEV_SHMEM], st->mem, st->allowed);
 	bar_rules(_metadata, bdfs[DEV_LARGE], st->mem2, st->allowed2);
 	st->same_group = same_group(bdfs[DEV_SHMEM], bdfs[DEV_LARGE]);
@@ -742,9 +745,15 @@ TEST_F_TIMEOUT(stress, run_then_rmmod, STRESS_SECONDS_MAX + 300)
 
 	/* Nothing open any more: unbind everything, then the module goes. */
 	vfio_dev_close(&self->dev);
+	for (d = 0; d < NR_DEVS; d++) {
+		ret = pci_sysfs_unbind(bdfs[d]);
+		ASSERT_EQ(0, ret) TH_LOG("unbinding %s: %s", bdfs[d],
+					 strerror(-ret));
+	}
 	n = memattr_driver_unbind_all();
 	ASSERT_LE(0, n);
-	TH_LOG("unbound %d device(s) from %s", n, MEMATTR_DRIVER);
+	TH_LOG("unbound the test devices, and %d other(s) from %s", n,
+	       MEMATTR_DRIVER);
 	ASSERT_EQ(0, memattr_driver_count());
 	ASSERT_EQ(0, memattr_module_refcnt());
 	ASSERT_EQ(0, kmod_unload(MEMATTR_MODULE));
@@ -765,6 +774,7 @@ int main(int argc, char *argv[])
 	const char *s;
 	char *end;
 
+	test_mode_init();
 	test_devices_get(&argc, argv, dev_env, bdfs, NR_DEVS);
 
 	s = getenv("MEMATTR_STRESS_SECONDS");

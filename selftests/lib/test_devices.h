@@ -52,6 +52,19 @@ static inline void test_devices_bind(struct __test_metadata *_metadata,
 }
 
 /*
+ * @bdf back on its saved driver, bound afresh: a device left on the
+ * driver it had (vfio-pci, attach mode) would keep the values a test gave
+ * it, and the module pinned.  0 or -errno.
+ */
+static inline int test_devices_restore_one(const char *bdf,
+					   const struct pci_sysfs_state *saved)
+{
+	int ret = pci_sysfs_unbind(bdf);
+
+	return ret ? ret : pci_sysfs_restore(bdf, saved);
+}
+
+/*
  * A fixture's last word, also after its test died: the module loaded
  * again (with @params) if the test left it out, then every saved device
  * back on its driver.
@@ -74,7 +87,7 @@ test_devices_restore(struct __test_metadata *_metadata,
 	for (d = 0; d < nr; d++) {
 		if (!saved_valid[d])
 			continue;
-		ret = pci_sysfs_restore(bdfs[d], &saved[d]);
+		ret = test_devices_restore_one(bdfs[d], &saved[d]);
 		if (ret) {
 			EXPECT_EQ(0, ret) TH_LOG("restoring %s: %s", bdfs[d],
 						 strerror(-ret));
