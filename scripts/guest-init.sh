@@ -84,7 +84,9 @@ else
 	# binaries only; without it, all of them.
 	tests=$(cmdline_value memattr.tests | tr , ' ')
 	# shellcheck disable=SC2086 # one word per test
-	cd /selftests && sh ./run_tests.sh $tests
+	cd /selftests && sh ./run_tests.sh $tests ||
+		# Also a binary that died before its plan, with no result line.
+		echo "not ok - guest: run_tests.sh: a test binary failed"
 fi
 echo "@@memattr-tap-end"
 
