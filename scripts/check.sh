@@ -24,11 +24,17 @@ ensure_host_packages mmdebstrap qemu-system-x86 qemu-system-arm cpio gzip \
 	xz-utils zstd kmod coreutils util-linux shellcheck tcpdump binutils
 
 # The guest roots made from Debian's packages (mmdebstrap on the host, no
-# chroot needed): the -l2 lanes' QEMU, the 6.12 and 7.2 lanes' testpmd.
-# Made in the background from the start; a lane that needs one before
-# it is ready waits on its lock.
+# chroot needed): the -l2 lanes' QEMU, the 6.12 and 7.2 lanes' testpmd,
+# and (full run) the udev lane's admin root. Made in the background from
+# the start; a lane that needs one before it is ready waits on its lock.
 mkdir -p "$build"
 root_pids=()
+if [ ${#build_only_lanes[@]} -gt 0 ]; then
+	log "preparing the trixie amd64 admin root in the background (log: build/rootfs-trixie-admin.log)"
+	"$top/scripts/debian-root.sh" trixie amd64 "" "$admin_root_packages" \
+		>"$build/rootfs-trixie-admin.log" 2>&1 &
+	root_pids+=($!)
+fi
 for l in "${run_lanes[@]}"; do
 	case $l in
 	*-debug) continue ;;

@@ -11,6 +11,14 @@ build=${MEMATTR_BUILD:-$top/build}
 # shellcheck disable=SC2034
 l2_vmm_packages=qemu-system-arm
 
+# The admin's root (scripts/rootfs.sh: the udev lane, make demo): the
+# Essential set that a script in the guest uses, and what the admin path
+# needs. Dependencies are resolved by apt.
+# shellcheck disable=SC2034
+admin_root_packages=base-files,base-passwd,bash,coreutils,dash,debianutils
+admin_root_packages+=,diffutils,findutils,grep,gzip,mawk,sed,tar,util-linux
+admin_root_packages+=,kmod,udev,pciutils
+
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # set -e exits without a word: say which command it was.

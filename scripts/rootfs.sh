@@ -28,12 +28,8 @@ shift $(($# < 4 ? $# : 4))
 arch=$(arch_of "$lane")
 suite=$(suite_of "$lane")
 
-# The packages: the Essential set that a script in the guest uses, and what
-# the admin path needs. Dependencies are resolved by apt.
-packages=base-files,base-passwd,bash,coreutils,dash,debianutils,diffutils
-packages+=,findutils,grep,gzip,mawk,sed,tar,util-linux,kmod,udev,pciutils
-
-tar_file=$("$top/scripts/debian-root.sh" "$suite" "$arch" "" "$packages")
+tar_file=$("$top/scripts/debian-root.sh" "$suite" "$arch" "" \
+	"$admin_root_packages")
 
 rootfs=$initrd.root
 rm -rf "$rootfs"
