@@ -31,11 +31,17 @@ static bool test_mode_attach_set;
 
 /*
  * From main(), before the plan: reads the mode, or fails the program, and
- * says in one TAP comment which mode runs.
+ * says in one TAP comment which mode runs. The run starts from no policy:
+ * a program before it that was killed mid-test (a harness timeout kills
+ * the teardown too) may have left one, and it would give every bind here
+ * its values, in attach mode a module pin too.
  */
 static inline void test_mode_init(void)
 {
 	const char *mode = getenv(TEST_MODE_ENV);
+
+	if (pci_sysfs_driver_registered(MEMATTR_DRIVER))
+		memattr_param_write("policy", "\n");
 
 	if (mode && !strcmp(mode, "attach")) {
 		test_mode_attach_set = true;
