@@ -23,9 +23,10 @@ need_root "make check"
 ensure_host_packages mmdebstrap qemu-system-x86 qemu-system-arm cpio gzip \
 	xz-utils zstd kmod coreutils util-linux shellcheck tcpdump binutils
 
-# The guest roots made from Debian's packages (mmdebstrap on the host, no
-# chroot needed): the -l2 lanes' QEMU, the 6.12 and 7.2 lanes' testpmd,
-# and (full run) the udev lane's admin root. Made in the background from
+# The guest roots made from Debian's packages (mmdebstrap on the host;
+# testpmd's also asks the suite's chroot for dpdk-dev's dependencies):
+# the -l2 lanes' QEMU, the 6.12 and 7.2 lanes' testpmd, and (full run)
+# the udev lane's admin root. Made in the background from
 # the start; a lane that needs one before it is ready waits on its lock.
 mkdir -p "$build"
 root_pids=()
