@@ -7,7 +7,7 @@
 #
 # usage: scripts/lane.sh LANE [RUN]   (RUN names the result folder,
 #                                     default LANE: build/runs/RUN)
-# env:   MEMATTR_LANE_TIMEOUT  guest time budget in seconds (default 1200,
+# env:   MEMATTR_LANE_TIMEOUT  guest time budget in seconds (default 600,
 #                              2400 for the debug kernel's lane)
 #        MEMATTR_STRESS_SECONDS  memattr_stress_test's run in each of
 #                              its two modes (default 10, 30 on the debug
@@ -38,16 +38,14 @@ lane=${1:?usage: $0 LANE [RUN]}
 arch=$(arch_of "$lane")
 out=$build/runs/${2:-$lane}
 modules=$build/lanes/$lane
-# At least twice the longest guest measured (2026-12-07, loaded 2-core
-# machine): about 4.5 min for a stock kernel's lane with five suites in
-# one mode, which both modes make 1.5 to 2 times as long (idle machine:
-# amd64-6.12 75 s to 114 s, arm64-6.12 96 s to 187 s), so 20 min until
-# a loaded run is measured; 9 min for the KASAN/lockdep/kmemleak kernel's,
-# which make check runs alongside package builds (14 min when it ran
-# every suite, in one mode), so 40 min leaves it room.
+# At least twice the longest guest measured (2026-12-07, fresh-clone make
+# check on a loaded 2-core machine, the suites in both modes): 3 min for a
+# stock kernel's lane (arm64-6.12, 182 s), so 10 min; 16 min for the
+# KASAN/lockdep/kmemleak kernel's, which runs alongside the package
+# builds and lint, so 40 min.
 case $lane in
 *-debug) budget=${MEMATTR_LANE_TIMEOUT:-2400} ;;
-*) budget=${MEMATTR_LANE_TIMEOUT:-1200} ;;
+*) budget=${MEMATTR_LANE_TIMEOUT:-600} ;;
 esac
 # memattr_stress_test's run: 20 s on every stock kernel's lane (six of
 # them), 60 s on the debug kernel's, where KASAN and lockdep watch it;
