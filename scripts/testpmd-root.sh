@@ -15,7 +15,7 @@
 #
 # usage: scripts/testpmd-root.sh SUITE ARCH
 # Prints the folder, build/rootfs/SUITE-ARCH-testpmd, to copy over a guest
-# root (lane.sh's MEMATTR_GUEST_EXTRA).
+# root (lane.sh does, on the lanes that run testpmd).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"

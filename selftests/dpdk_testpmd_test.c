@@ -46,6 +46,8 @@
 #include "pat_memtype.h"
 #include "pci_bars.h"
 #include "pci_sysfs.h"
+#include "sysfs_file.h"
+#include "vfio_region.h"
 
 #define STOCK_DRIVER	"vfio-pci"
 #define NET_BDF_ENV	"MEMATTR_NET_BDF"
@@ -53,10 +55,8 @@
 #define HUGEPAGES	"/proc/sys/vm/nr_hugepages"
 #define HUGETLBFS	"/dev/hugepages"
 /* 2 MiB pages: testpmd's pools for one port with 2048 buffers. */
-#define NR_HUGEPAGES	64
+#define NR_HUGEPAGES	"64"
 #define NOTIFY_BAR	4
-/* vfio-pci's region offsets: the index in bits 40 and up. */
-#define BAR_OFFSET(bar)	((unsigned long long)(bar) << 40)
 #define TX_BURSTS	4
 #define BURST_PKTS	32	/* testpmd's default burst */
 /*
@@ -80,10 +80,10 @@
 static const char *net_bdf;
 static const char *skip_reason;
 
-/* A testpmd process in interactive mode, its console on a pipe. */
+/* A testpmd process in interactive mode, its console on a pty. */
 struct testpmd {
 	pid_t pid;
-	int in, out;
+	int pty;		/* the pseudo-terminal's master side */
 	char buf[OUT_MAX];
 	size_t len;		/* of buf: what the last step printed */
 };
@@ -93,7 +93,7 @@ FIXTURE(dpdk) {
 	bool saved_valid;
 	char policy[512];
 	bool policy_saved;
-	long hugepages;		/* before the test; -1: not changed */
+	char hugepages[32];	/* before the test; "": not read */
 	bool mounted;
 	struct testpmd pmd;
 };
@@ -110,44 +110,16 @@ FIXTURE_VARIANT_ADD(dpdk, variant_driver) {
 	.driver = MEMATTR_DRIVER,
 };
 
-static long read_long(const char *path)
-{
-	char buf[32] = "";
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -errno;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	return strtol(buf, NULL, 10);
-}
-
-static int write_long(const char *path, long val)
-{
-	FILE *f = fopen(path, "w");
-	int ret = 0;
-
-	if (!f)
-		return -errno;
-	if (fprintf(f, "%ld\n", val) < 0)
-		ret = -EIO;
-	if (fclose(f))
-		ret = -errno;
-	return ret;
-}
-
 FIXTURE_SETUP(dpdk)
 {
-	char rule[96];
+	char rule[96], got[32];
 
 	self->saved_valid = false;
 	self->policy_saved = false;
-	self->hugepages = -1;
+	self->hugepages[0] = '\0';
 	self->mounted = false;
 	self->pmd.pid = 0;
-	self->pmd.in = -1;
-	self->pmd.out = -1;
+	self->pmd.pty = -1;
 
 	if (skip_reason)
 		SKIP(return, "%s", skip_reason);
@@ -166,11 +138,12 @@ FIXTURE_SETUP(dpdk)
 	ASSERT_EQ(0, memattr_param_write("policy", rule));
 	ASSERT_EQ(0, pci_sysfs_bind_override(net_bdf, variant->driver));
 
-	self->hugepages = read_long(HUGEPAGES);
-	ASSERT_LE(0, self->hugepages);
-	ASSERT_EQ(0, write_long(HUGEPAGES, NR_HUGEPAGES));
-	ASSERT_EQ(NR_HUGEPAGES, read_long(HUGEPAGES))
-		TH_LOG("the guest has no room for %d huge pages", NR_HUGEPAGES);
+	ASSERT_EQ(0, sysfs_file_read(HUGEPAGES, self->hugepages,
+				     sizeof(self->hugepages)));
+	ASSERT_EQ(0, sysfs_file_write(HUGEPAGES, NR_HUGEPAGES));
+	ASSERT_EQ(0, sysfs_file_read(HUGEPAGES, got, sizeof(got)));
+	ASSERT_STREQ(NR_HUGEPAGES "\n", got)
+		TH_LOG("the guest has no room for %s huge pages", NR_HUGEPAGES);
 	mkdir(HUGETLBFS, 0755);
 	ASSERT_EQ(0, mount("nodev", HUGETLBFS, "hugetlbfs", 0, NULL))
 		TH_LOG("mounting hugetlbfs on %s: %s", HUGETLBFS,
@@ -186,14 +159,12 @@ FIXTURE_TEARDOWN(dpdk)
 		kill(self->pmd.pid, SIGKILL);
 		waitpid(self->pmd.pid, NULL, 0);
 	}
-	if (self->pmd.in >= 0)
-		close(self->pmd.in);
-	if (self->pmd.out >= 0)
-		close(self->pmd.out);
+	if (self->pmd.pty >= 0)
+		close(self->pmd.pty);
 	if (self->mounted)
 		EXPECT_EQ(0, umount(HUGETLBFS));
-	if (self->hugepages >= 0)
-		EXPECT_EQ(0, write_long(HUGEPAGES, self->hugepages));
+	if (self->hugepages[0])
+		EXPECT_EQ(0, sysfs_file_write(HUGEPAGES, self->hugepages));
 	if (self->saved_valid) {
 		ret = pci_sysfs_restore(net_bdf, &self->saved);
 		if (ret) {
@@ -231,7 +202,7 @@ static void testpmd_print(const struct testpmd *pmd)
 static int testpmd_wait_prompt(struct testpmd *pmd)
 {
 	struct timespec start, now;
-	struct pollfd pfd = { .fd = pmd->out, .events = POLLIN };
+	struct pollfd pfd = { .fd = pmd->pty, .events = POLLIN };
 	char *in;
 	ssize_t n;
 	int left;
@@ -256,7 +227,7 @@ static int testpmd_wait_prompt(struct testpmd *pmd)
 			pmd->len -= OUT_MAX / 2;
 		}
 		in = pmd->buf + pmd->len;
-		n = read(pmd->out, in, OUT_MAX - 1 - pmd->len);
+		n = read(pmd->pty, in, OUT_MAX - 1 - pmd->len);
 		/* A pty's master reads EIO once the other side is closed. */
 		if (n == 0 || (n < 0 && errno == EIO))
 			return -EPIPE;
@@ -289,7 +260,7 @@ static int testpmd_cmd(struct testpmd *pmd, const char *cmd)
 	int n;
 
 	n = snprintf(line, sizeof(line), "%s\n", cmd);
-	if (write(pmd->in, line, n) != n)
+	if (write(pmd->pty, line, n) != n)
 		return -errno;
 	return testpmd_print_wait(pmd);
 }
@@ -304,13 +275,10 @@ static int testpmd_start(struct testpmd *pmd, const char *bdf)
 	struct termios raw;
 	int tty;
 
-	pmd->out = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (pmd->out < 0 || grantpt(pmd->out) || unlockpt(pmd->out))
+	pmd->pty = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (pmd->pty < 0 || grantpt(pmd->pty) || unlockpt(pmd->pty))
 		return -errno;
-	pmd->in = dup(pmd->out);
-	if (pmd->in < 0)
-		return -errno;
-	tty = open(ptsname(pmd->out), O_RDWR | O_NOCTTY | O_CLOEXEC);
+	tty = open(ptsname(pmd->pty), O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (tty < 0)
 		return -errno;
 	/* No echo and no CR/LF translation: the output as testpmd wrote it. */
@@ -387,7 +355,7 @@ static int bar_mapping(pid_t pid, unsigned int bar, uintptr_t *addr)
 		if (sscanf(line, "%llx-%llx %*s %llx %*s %*s %255s", &start,
 			   &end, &off, name) < 3)
 			continue;
-		if (strstr(name, "vfio") && off == BAR_OFFSET(bar)) {
+		if (strstr(name, "vfio") && off == VFIO_PCI_REGION_OFFSET(bar)) {
 			*addr = start;
 			found = 0;
 			break;

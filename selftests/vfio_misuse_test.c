@@ -44,8 +44,6 @@
 #include "vfio_region.h"
 
 #define STOCK_DRIVER	"vfio-pci"
-/* The vfio-pci ABI: region N lives at file offset N << 40. */
-#define REGION_OFFSET(index)	((uint64_t)(index) << 40)
 #define BAD_INDEX	20
 
 enum dev_id { DEV_SHMEM, DEV_MSIX, NR_DEVS };
@@ -238,17 +236,17 @@ static void mmap_subpage_bar_two_pages(const struct ctx *c, struct outcome *o)
 /* Regions that are not BARs, and one that does not exist. */
 static void mmap_rom_region(const struct ctx *c, struct outcome *o)
 {
-	map_shared(o, c->fd, REGION_OFFSET(VFIO_PCI_ROM_REGION_INDEX), page);
+	map_shared(o, c->fd, VFIO_PCI_REGION_OFFSET(VFIO_PCI_ROM_REGION_INDEX), page);
 }
 
 static void mmap_config_region(const struct ctx *c, struct outcome *o)
 {
-	map_shared(o, c->fd, REGION_OFFSET(VFIO_PCI_CONFIG_REGION_INDEX), page);
+	map_shared(o, c->fd, VFIO_PCI_REGION_OFFSET(VFIO_PCI_CONFIG_REGION_INDEX), page);
 }
 
 static void mmap_bad_index(const struct ctx *c, struct outcome *o)
 {
-	map_shared(o, c->fd, REGION_OFFSET(BAD_INDEX), page);
+	map_shared(o, c->fd, VFIO_PCI_REGION_OFFSET(BAD_INDEX), page);
 }
 
 static void region_info_bad_index(const struct ctx *c, struct outcome *o)
@@ -332,8 +330,8 @@ static void rw_subpage_bar_past_end(const struct ctx *c, struct outcome *o)
 
 static void rw_bad_index(const struct ctx *c, struct outcome *o)
 {
-	try_pread(o, c->fd, REGION_OFFSET(BAD_INDEX), 4, false);
-	try_pwrite(o, c->fd, REGION_OFFSET(BAD_INDEX), 4);
+	try_pread(o, c->fd, VFIO_PCI_REGION_OFFSET(BAD_INDEX), 4, false);
+	try_pwrite(o, c->fd, VFIO_PCI_REGION_OFFSET(BAD_INDEX), 4);
 }
 
 static void rw_config_past_end(const struct ctx *c, struct outcome *o)

@@ -61,6 +61,7 @@
 #endif
 
 #define MEMATTR_PTE_LINE_MAX	256
+#define MEMATTR_REQ_MAX		64	/* "PID ADDRESS" or "BDF N" */
 
 struct memattr_pte_leaf {
 	const char *level;
@@ -388,23 +389,33 @@ static int memattr_pte_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* A request written to either file, into @buf, trimmed; or ERR_PTR. */
+static char *memattr_req_from_user(const char __user *ubuf, size_t count,
+				   char buf[MEMATTR_REQ_MAX])
+{
+	if (!count || count >= MEMATTR_REQ_MAX)
+		return ERR_PTR(-EINVAL);
+	if (copy_from_user(buf, ubuf, count))
+		return ERR_PTR(-EFAULT);
+	buf[count] = '\0';
+	return strim(buf);
+}
+
 static ssize_t memattr_pte_write(struct file *file, const char __user *ubuf,
 				 size_t count, loff_t *ppos)
 {
-	char *line = file->private_data, req[64];
+	char *line = file->private_data, buf[MEMATTR_REQ_MAX], *req;
 	struct mm_struct *mm;
 	unsigned long addr;
 	int ret, pid = 0;
 
-	if (!count || count >= sizeof(req))
-		return -EINVAL;
-	if (copy_from_user(req, ubuf, count))
-		return -EFAULT;
-	req[count] = '\0';
-	if (strchr(strim(req), ' ')) {
+	req = memattr_req_from_user(ubuf, count, buf);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	if (strchr(req, ' ')) {
 		if (sscanf(req, "%d %lx", &pid, &addr) != 2 || pid <= 0)
 			return -EINVAL;
-	} else if (kstrtoul(strim(req), 16, &addr)) {
+	} else if (kstrtoul(req, 16, &addr)) {
 		return -EINVAL;
 	}
 
@@ -426,17 +437,15 @@ static ssize_t memattr_barmap_write(struct file *file,
 				    const char __user *ubuf, size_t count,
 				    loff_t *ppos)
 {
-	char *line = file->private_data, req[64];
+	char *line = file->private_data, buf[MEMATTR_REQ_MAX], *req;
 	int ret;
 
-	if (!count || count >= sizeof(req))
-		return -EINVAL;
-	if (copy_from_user(req, ubuf, count))
-		return -EFAULT;
-	req[count] = '\0';
+	req = memattr_req_from_user(ubuf, count, buf);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
 
 	line[0] = '\0';
-	ret = memattr_barmap_report(strim(req), line, MEMATTR_PTE_LINE_MAX);
+	ret = memattr_barmap_report(req, line, MEMATTR_PTE_LINE_MAX);
 	if (ret)
 		return ret;
 	*ppos = 0;

@@ -5,6 +5,9 @@
 #include <stddef.h>
 #include <linux/vfio.h>
 
+/* The vfio-pci ABI: region N lives at file offset N << 40. */
+#define VFIO_PCI_REGION_OFFSET(index)	((__u64)(index) << 40)
+
 int vfio_region_get_info(int device_fd, __u32 index,
 			 struct vfio_region_info *info);
 void *vfio_region_mmap(int device_fd, const struct vfio_region_info *info,
