@@ -355,7 +355,11 @@ static int memattr_barmap_report(const char *req, char *buf, size_t len)
 	return ret;
 }
 
-/* The caller's mm (@pid 0) or process @pid's, with a reference. */
+/*
+ * The caller's mm (@pid 0) or process @pid's, with a reference
+ * (mm_users): the process may exit meanwhile, but its page tables stay
+ * until mmput(), and mmap_read_lock() keeps its VMAs as they are.
+ */
 static struct mm_struct *memattr_pte_get_mm(int pid)
 {
 	struct task_struct *task;
