@@ -9,7 +9,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 # amd64-6.12-debug builds its kernel (KASAN, lockdep, kmemleak) from
-# linux-source-6.12 on the first run (~17 min on 2 cores), then reuses it.
+# linux-source-6.12 on the first run (~12 core-minutes), then reuses it.
 # LANE-l2: QEMU in the arm64 guest passes two devices to a KVM guest.
 run_lanes=(amd64-6.1 arm64-6.1 amd64-6.12 arm64-6.12 amd64-7.2 arm64-7.2
 	arm64-6.1-l2 arm64-6.12-l2 arm64-7.2-l2 amd64-6.12-debug)
@@ -19,6 +19,8 @@ build_only_lanes=(amd64-7.3 arm64-7.3)
 [ $# -gt 0 ] && run_lanes=("$@") && build_only_lanes=()
 
 start=$(date +%s)
+# The machine's busy and idle time over the run: "cpu" in /proc/stat.
+read -r _ u0 n0 s0 i0 w0 _ </proc/stat
 need_root "make check"
 ensure_host_packages mmdebstrap qemu-system-x86 qemu-system-arm cpio gzip \
 	xz-utils zstd kmod coreutils util-linux shellcheck tcpdump binutils
@@ -29,11 +31,12 @@ ensure_host_packages mmdebstrap qemu-system-x86 qemu-system-arm cpio gzip \
 # the udev lane's admin root. Made in the background from
 # the start; a lane that needs one before it is ready waits on its lock.
 mkdir -p "$build"
+rm -f "$build/times"
 root_pids=()
 if [ ${#build_only_lanes[@]} -gt 0 ]; then
 	log "preparing the trixie amd64 admin root in the background (log: build/rootfs-trixie-admin.log)"
-	"$top/scripts/debian-root.sh" trixie amd64 "" "$admin_root_packages" \
-		>"$build/rootfs-trixie-admin.log" 2>&1 &
+	timed root-trixie-admin "$top/scripts/debian-root.sh" trixie amd64 "" \
+		"$admin_root_packages" >"$build/rootfs-trixie-admin.log" 2>&1 &
 	root_pids+=($!)
 fi
 for l in "${run_lanes[@]}"; do
@@ -42,15 +45,16 @@ for l in "${run_lanes[@]}"; do
 	*-l2)
 		s=$(suite_of "${l%-l2}")
 		log "preparing the $s arm64 root with QEMU in the background (log: build/rootfs-$s-qemu.log)"
-		"$top/scripts/debian-root.sh" "$s" arm64 "${l2_vmm_packages//,/+}" \
-			"$l2_vmm_packages" >"$build/rootfs-$s-qemu.log" 2>&1 &
+		timed "root-$s-qemu" "$top/scripts/debian-root.sh" "$s" arm64 \
+			"${l2_vmm_packages//,/+}" "$l2_vmm_packages" \
+			>"$build/rootfs-$s-qemu.log" 2>&1 &
 		root_pids+=($!)
 		;;
 	*)
 		lane_runs_testpmd "$l" || continue
 		s=$(suite_of "$l") a=$(arch_of "$l")
 		log "preparing the $s $a root with testpmd in the background (log: build/rootfs-$s-$a-testpmd.log)"
-		"$top/scripts/testpmd-root.sh" "$s" "$a" \
+		timed "root-$s-$a-testpmd" "$top/scripts/testpmd-root.sh" "$s" "$a" \
 			>"$build/rootfs-$s-$a-testpmd.log" 2>&1 &
 		root_pids+=($!)
 		;;
@@ -63,7 +67,7 @@ suites=$(for l in "${run_lanes[@]}" "${build_only_lanes[@]}"; do
 pids=()
 for s in $suites; do
 	log "preparing the $s chroot (log: build/chroot-$s.log)"
-	"$top/scripts/chroot.sh" "$s" >"$build/chroot-$s.log" 2>&1 &
+	timed "chroot-$s" "$top/scripts/chroot.sh" "$s" >"$build/chroot-$s.log" 2>&1 &
 	pids+=($!)
 done
 # The package chroots: module.sh installs each lane's module from its
@@ -74,46 +78,68 @@ deb_suites=$(for s in $suites; do
 [ ${#build_only_lanes[@]} -gt 0 ] && deb_suites="bookworm sid trixie"
 for s in $deb_suites; do
 	log "preparing the deb-$s chroot (log: build/chroot-deb-$s.log)"
-	"$top/scripts/deb-chroot.sh" "$s" >"$build/chroot-deb-$s.log" 2>&1 &
+	timed "chroot-deb-$s" "$top/scripts/deb-chroot.sh" "$s" \
+		>"$build/chroot-deb-$s.log" 2>&1 &
 	pids+=($!)
 done
-# The debug kernel is a build (~20 min on 2 cores at nice 19 while the
-# lanes run), started as soon as its chroot is there (chroot.sh lets one
-# caller at a time make it). The debug lane (one TCG thread) then runs in
-# the background too, alongside the host and guest checks that follow the
-# VM lanes: the job waits for a line on a pipe that is written when the
-# VM lanes are done.
+# The debug kernel is a build (~12 core-minutes, at nice 19 next to the
+# lanes), started as soon as its chroot is there (chroot.sh lets one
+# caller at a time make it). Its lane (one TCG thread) follows at once, in
+# the background too: the machine has two cores, and the longest single
+# job is best started first.
 debug_pid='' debug_lane=''
 debug_tests=(memattr_attach_test memattr_bind_test memattr_fuzz_test
 	memattr_lifecycle_test memattr_policy_test memattr_stress_test)
-debug_go=$build/debug-lane.go
 for l in "${run_lanes[@]}"; do
 	case $l in *-debug) ;; *) continue ;; esac
 	debug_lane=$l
-	log "building the $l kernel in the background (log: build/kernel-$l.log)"
-	rm -f "$debug_go" "$build/runs/$l/counts"
-	mkfifo "$debug_go"
-	exec 9<>"$debug_go"
+	log "building the $l kernel, then running its lane, in the background (logs: build/kernel-$l.log, build/debug-lane.log)"
+	rm -f "$build/runs/$l/counts"
 	{
-		"$top/scripts/kernel.sh" "$l" >"$build/kernel-$l.log" 2>&1 ||
+		timed "kernel-$l" "$top/scripts/kernel.sh" "$l" \
+			>"$build/kernel-$l.log" 2>&1 ||
 			die "$l: building its kernel failed; see $build/kernel-$l.log"
-		# Until the VM lanes are done; not forever if check.sh has
-		# gone without saying so.
-		until read -r -t 10 _ <&9; do
-			kill -0 $$ 2>/dev/null || exit 1
-		done
 		# The suites that drive the module's kernel paths hardest
 		# (binds, opens, revocation, races, cdev + iommufd), and the
 		# host's check of their BAR writes.
 		MEMATTR_INJECT_WARN=0 MEMATTR_TESTS="${debug_tests[*]}" \
 			MEMATTR_HOST_CHECK=$top/selftests/check-ivshmem-backing.sh \
-			"$top/scripts/lane.sh" "$l" || true
+			timed "$l" "$top/scripts/lane.sh" "$l" || true
 	} >"$build/debug-lane.log" 2>&1 &
 	debug_pid=$!
 done
 for p in "${pids[@]}"; do
 	wait "$p" || die "a chroot failed; see $build/chroot-*.log"
 done
+# Full run only. Host checks, in the background from here on at nice 10
+# (package and module builds, mostly; the lanes come first): a DKMS round trip (make dkms-install and plain dkms
+# commands) with the oldest and the newest dkms (trixie's is sid's, 3.2.2,
+# and every trixie lane and deb-trixie build with it), the Debian packages
+# in each suite (build, lintian, install, upgrade, purge), and make lint.
+# Each script leaves its counts; they are read once the job is done.
+dkms_suites=(bookworm sid)
+host_checks=()
+host_pid=''
+if [ ${#build_only_lanes[@]} -gt 0 ]; then
+	host_checks+=("${dkms_suites[@]/#/dkms-}" deb-bookworm deb-trixie deb-sid)
+	host_checks+=(lint)
+	for c in "${host_checks[@]}"; do
+		rm -f "$build/runs/$c/counts"
+	done
+	log "host checks (DKMS, packages, lint) run alongside the lanes (log: build/host-checks.log)"
+	{
+		renice -n 10 -p "$BASHPID" >/dev/null
+		for s in "${dkms_suites[@]}"; do
+			timed "dkms-$s" "$top/scripts/dkms-check.sh" "$s" || true
+		done
+		for s in bookworm trixie sid; do
+			timed "deb-$s" "$top/scripts/deb-check.sh" "$s" || true
+		done
+		timed lint "$top/scripts/lint.sh" || true
+	} >"$build/host-checks.log" 2>&1 &
+	host_pid=$!
+fi
+
 # Stock kernels are downloads, all at once (each lane has its own folder;
 # a suite's chroot takes one apt call at a time). An -l2 lane boots its
 # base lane's kernel: each kernel once.
@@ -122,7 +148,8 @@ mapfile -t kernel_lanes < <(printf '%s\n' "${run_lanes[@]%-l2}" | awk '!seen[$0]
 for l in "${kernel_lanes[@]}"; do
 	case $l in *-debug) continue ;; esac
 	log "fetching the $l kernel (log: build/kernel-$l.log)"
-	"$top/scripts/kernel.sh" "$l" >"$build/kernel-$l.log" 2>&1 &
+	timed "kernel-$l" "$top/scripts/kernel.sh" "$l" \
+		>"$build/kernel-$l.log" 2>&1 &
 	kernel_pids+=("$!:$l")
 done
 for p in "${kernel_pids[@]}"; do
@@ -138,7 +165,7 @@ run() {
 	local name=$1
 	shift
 	rm -f "$build/runs/$name/counts"
-	"$@" || true
+	timed "$name" "$@" || true
 	count "$name"
 }
 count() {
@@ -163,38 +190,6 @@ done
 for p in "${root_pids[@]}"; do
 	wait "$p" || log "making a guest root failed; see $build/rootfs-*.log"
 done
-if [ -n "$debug_pid" ]; then
-	log "$debug_lane: starts once its kernel is built; runs alongside what follows (log: build/debug-lane.log)"
-	echo go >&9
-fi
-
-# Full run only. Host checks, in the background (package and module
-# builds, mostly): a DKMS round trip (make dkms-install and plain dkms
-# commands) with the oldest and the newest dkms (trixie's is sid's, 3.2.2,
-# and every trixie lane and deb-trixie build with it), the Debian packages
-# in each suite (build, lintian, install, upgrade, purge), and make lint.
-# Each script leaves its counts; they are read once the job is done.
-dkms_suites=(bookworm sid)
-host_checks=()
-host_pid=''
-if [ ${#build_only_lanes[@]} -gt 0 ]; then
-	host_checks+=("${dkms_suites[@]/#/dkms-}" deb-bookworm deb-trixie deb-sid)
-	host_checks+=(lint)
-	for c in "${host_checks[@]}"; do
-		rm -f "$build/runs/$c/counts"
-	done
-	log "host checks (DKMS, packages, lint) run alongside the guests that follow (log: build/host-checks.log)"
-	{
-		for s in "${dkms_suites[@]}"; do
-			"$top/scripts/dkms-check.sh" "$s" || true
-		done
-		for s in bookworm trixie sid; do
-			"$top/scripts/deb-check.sh" "$s" || true
-		done
-		"$top/scripts/lint.sh" || true
-	} >"$build/host-checks.log" 2>&1 &
-	host_pid=$!
-fi
 
 # Guest checks (full run only): udev rules + memattrctl under the real
 # systemd-udevd, and two boots of special machines.
@@ -242,12 +237,20 @@ fi
 if [ -n "$debug_pid" ]; then
 	log "waiting for the $debug_lane lane (log: build/debug-lane.log)"
 	wait "$debug_pid" || true
-	exec 9>&-
-	rm -f "$debug_go"
 	cat "$build/debug-lane.log"
 	count "$debug_lane"
 fi
 
-log "wall time: $(($(date +%s) - start)) s"
+# Where the time went: each step's wall and CPU time, longest CPU first,
+# and how busy the machine was.
+read -r _ u1 n1 s1 i1 w1 _ </proc/stat
+busy=$(((u1 + n1 + s1) - (u0 + n0 + s0)))
+idle=$(((i1 + w1) - (i0 + w0)))
+hz=$(getconf CLK_TCK)
+log "time per step (wall s, CPU s: user + system), from build/times:"
+sort -k2 "$build/times" | awk '!seen[$1]++ { $2 = $2 } 1' |
+	awk '{ printf "  %-28s %7.0f %7.0f\n", $1, $2, $3 + $4 }' |
+	sort -k3 -rn >&2
+log "wall time: $(($(date +%s) - start)) s; CPU busy $((busy / hz)) s, idle $((idle / hz)) s (all cores)"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

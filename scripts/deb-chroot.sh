@@ -13,6 +13,10 @@ set -euo pipefail
 
 suite=${1:?usage: $0 SUITE}
 root=$build/chroot/deb-$suite
+# One maker at a time: make check makes it while a lane may ask for it.
+mkdir -p "$build/chroot"
+exec 8>"$root.setup-lock"
+flock 8
 [ -e "$root/.ready" ] && exit 0
 
 case $suite in
@@ -25,7 +29,6 @@ mirror=$(debian_mirror)
 [ -n "$mirror" ] || die "no Debian mirror found in the host's apt sources"
 
 rm -rf "$root"
-mkdir -p "$build/chroot"
 log "deb-$suite: creating chroot (mmdebstrap, a few hundred MB)"
 mmdebstrap --variant=apt --architectures=amd64 \
 	--aptopt='Acquire::Check-Valid-Until "false"' \

@@ -104,18 +104,14 @@ if [ ! -e "$root$src/.unpacked" ]; then
 fi
 log "$lane: linux-source-6.12 $(cat "$root$src/.unpacked")"
 
-# Config: x86_64_defconfig, the fragment merged in, olddefconfig. Every
-# line of the fragment must survive (a missing dependency drops a symbol
-# silently otherwise).
+# Config: allnoconfig with the fragment's lines set (KCONFIG_ALLCONFIG).
+# Every line of the fragment must survive (a missing dependency drops a
+# symbol silently otherwise).
 mkdir -p "$root$obj" "$out"
 cp "$fragment" "$root$work/debug-kernel.config"
-log "$lane: configuring (x86_64_defconfig + scripts/debug-kernel.config)"
-in_chroot_private sh -ec "
-	cd $src
-	make -s O=$obj x86_64_defconfig
-	scripts/kconfig/merge_config.sh -m -O $obj $obj/.config \
-		$work/debug-kernel.config >/dev/null
-	make -s O=$obj olddefconfig"
+log "$lane: configuring (allnoconfig + scripts/debug-kernel.config)"
+in_chroot_private make -s -C "$src" O="$obj" \
+	KCONFIG_ALLCONFIG="$work/debug-kernel.config" allnoconfig
 bad=$(sed -n -e 's/^\(CONFIG_[A-Z0-9_]*=.*\)/\1/p' \
 	-e 's/^# \(CONFIG_[A-Z0-9_]*\) is not set/\1=n/p' "$fragment" |
 	while IFS= read -r want; do
@@ -123,7 +119,7 @@ bad=$(sed -n -e 's/^\(CONFIG_[A-Z0-9_]*=.*\)/\1/p' \
 		have=$(grep -E "^$sym=" "$root$obj/.config" || echo "$sym=n")
 		[ "$have" = "$want" ] || echo "$want (got $have)"
 	done)
-[ -z "$bad" ] || die "$lane: config lines that olddefconfig dropped:
+[ -z "$bad" ] || die "$lane: config lines that allnoconfig dropped:
 $bad"
 
 # bzImage and modules only, niced, with a progress line every two minutes.

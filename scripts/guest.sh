@@ -24,6 +24,9 @@ arm64) cc=aarch64-linux-gnu-gcc ;;
 esac
 
 mkdir -p "$out"
+# One builder per architecture: the debug lane runs next to the others.
+exec 8>"$out.lock"
+flock 8
 if [ ! -e "$out/busybox" ]; then
 	log "$arch: downloading busybox-static"
 	rm -rf "$root/tmp/busybox-$arch"

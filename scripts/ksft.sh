@@ -9,6 +9,10 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 out=$build/ksft
+# One maker at a time: lanes (guest.sh) and lint ask for it at once.
+mkdir -p "$build"
+exec 8>"$out.lock"
+flock 8
 [ -e "$out/.ready" ] && exit 0
 root=$build/chroot/trixie
 "$top/scripts/chroot.sh" trixie

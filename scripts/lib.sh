@@ -64,6 +64,17 @@ debian_mirror() {
 	done | head -n 1
 }
 
+# timed NAME CMD...: run CMD and add "NAME WALL USER SYSTEM" (seconds; the
+# CPU times are CMD's and those of everything it waited for) to
+# build/times, which check.sh sums up at the end.
+timed() {
+	local TIMEFORMAT="$1 %R %U %S" rc=0
+	shift
+	mkdir -p "$build"
+	{ time "$@" 2>&3 3>&- || rc=$?; } 3>&2 2>>"$build/times"
+	return "$rc"
+}
+
 need_root() {
 	[ "$(id -u)" = 0 ] || die "$1 needs root (apt-get, chroot, mount)"
 }

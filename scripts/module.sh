@@ -44,6 +44,11 @@ ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
 deb_suite=$suite
 [ "$suite" = experimental ] && deb_suite=sid
 debs=$build/deb/$deb_suite
+# One builder of a suite's packages at a time: its lanes (the debug lane
+# among them) may ask at once.
+mkdir -p "$build/deb"
+exec 7>"$debs.lock"
+flock 7
 # None yet on a fresh tree: find fails on the missing folder, which
 # pipefail would make this script's silent exit.
 deb=
@@ -83,6 +88,7 @@ stage=/tmp/memattr-dkms-deb-$lane
 rm -rf "${root:?}$stage"
 mkdir -p "$root$stage"
 cp "$deb" "$root$stage/"
+exec 7>&- # the package is copied: others may rebuild theirs
 in_chroot "$root" env "${cross[@]}" KBUILD_EXTRA_WARN=1 sh -ec "
 	dkms remove $name/$ver --all >/dev/null 2>&1 || true
 	# A source tree that an earlier hand-run dkms left, not the package's.

@@ -16,8 +16,10 @@ dir=$(dirname "$0")
 status_file=$(mktemp) || exit 1
 rc=0
 
-# run_test TEST [MODE]
+# run_test TEST [MODE]: its TAP lines, then how long it took as a comment
+# ("# memattr_policy_test [attach]: 31 s"), to see where a lane's time goes.
 run_test() {
+	t0=$(date +%s)
 	if [ -z "$2" ]; then
 		"$dir/$1"
 		status=$?
@@ -29,6 +31,7 @@ run_test() {
 			-e "s/^not ok \([0-9]*\) /not ok \1 [$2] /"
 		status=$(cat "$status_file")
 	fi
+	echo "# $1${2:+ [$2]}: $(($(date +%s) - t0)) s"
 	[ "$status" -eq 0 ] || [ "$status" -eq 4 ] || rc=1
 }
 
