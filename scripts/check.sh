@@ -9,7 +9,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 # amd64-6.12-debug builds its kernel (KASAN, lockdep, kmemleak) from
-# linux-source-6.12 on the first run (~12 core-minutes), then reuses it.
+# linux-source-6.12 on the first run (~14 core-minutes), then reuses it.
 # LANE-l2: QEMU in the arm64 guest passes two devices to a KVM guest.
 run_lanes=(amd64-6.1 arm64-6.1 amd64-6.12 arm64-6.12 amd64-7.2 arm64-7.2
 	arm64-6.1-l2 arm64-6.12-l2 arm64-7.2-l2 amd64-6.12-debug)
@@ -82,7 +82,7 @@ for s in $deb_suites; do
 		>"$build/chroot-deb-$s.log" 2>&1 &
 	pids+=($!)
 done
-# The debug kernel is a build (~12 core-minutes, at nice 19 next to the
+# The debug kernel is a build (~14 core-minutes, at nice 19 next to the
 # lanes), started as soon as its chroot is there (chroot.sh lets one
 # caller at a time make it). Its lane (one TCG thread) follows at once, in
 # the background too: the machine has two cores, and the longest single
@@ -248,8 +248,7 @@ busy=$(((u1 + n1 + s1) - (u0 + n0 + s0)))
 idle=$(((i1 + w1) - (i0 + w0)))
 hz=$(getconf CLK_TCK)
 log "time per step (wall s, CPU s: user + system), from build/times:"
-sort -k2 "$build/times" | awk '!seen[$1]++ { $2 = $2 } 1' |
-	awk '{ printf "  %-28s %7.0f %7.0f\n", $1, $2, $3 + $4 }' |
+awk '{ printf "  %-28s %7.0f %7.0f\n", $1, $2, $3 + $4 }' "$build/times" |
 	sort -k3 -rn >&2
 log "wall time: $(($(date +%s) - start)) s; CPU busy $((busy / hz)) s, idle $((idle / hz)) s (all cores)"
 echo "$passed passed, $failed failed, $skipped skipped"

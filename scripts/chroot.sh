@@ -18,8 +18,8 @@ mkdir -p "$build/chroot"
 exec 8>"$root.setup-lock"
 flock 8
 
-# dkms (the lanes install the module with it) and the arm64 headers'
-# /lib/modules/<kver>/build link (dkms looks for the headers there). Also
+# dkms (the lanes install the module with it) and the headers'
+# /lib/modules/<kver>/build links (dkms looks for the headers there). Also
 # run on chroots made before either was needed.
 dkms_ready() {
 	local abi
@@ -31,8 +31,11 @@ dkms_ready() {
 			apt-get install -y -q --no-install-recommends dkms
 	fi
 	in_chroot "$root" sh -ec "
-		mkdir -p /lib/modules/$abi-arm64
-		ln -sfn /usr/src/linux-headers-$abi-arm64 /lib/modules/$abi-arm64/build"
+		for arch in amd64 arm64; do
+			mkdir -p /lib/modules/$abi-\$arch
+			ln -sfn /usr/src/linux-headers-$abi-\$arch \
+				/lib/modules/$abi-\$arch/build
+		done"
 }
 
 if [ -e "$root/.ready" ]; then
@@ -71,30 +74,39 @@ fi
 release=()
 [ "$suite" = experimental ] && release=(-t experimental)
 
-log "$suite: installing amd64 kernel headers"
+# The kernel headers, both architectures, without the kernel image that
+# linux-headers-*-amd64 depends on from 6.12 on (its modules, an
+# initramfs and systemd would be unpacked for nothing; kernel.sh fetches
+# each lane's image). apt installs what the headers need but the image:
+# the -common package and the kbuild tools, then each architecture's
+# package is unpacked by hand (arm64's also depends on gcc:arm64 in some
+# suites).
+log "$suite: installing kernel headers (amd64 and arm64) without the image"
 in_chroot "$root" apt-get update -q
+abi=$(in_chroot "$root" apt-get install -s -q --no-install-recommends \
+	"${release[@]}" linux-headers-amd64 |
+	sed -n 's/^Inst linux-headers-\(.*\)-amd64 .*/\1/p')
+[ -n "$abi" ] || die "$suite: apt names no linux-headers-*-amd64"
+mapfile -t deps < <(in_chroot "$root" apt-cache depends \
+	"linux-headers-$abi-amd64" |
+	sed -n 's/^ *|\{0,1\}Depends: \([^<][^ ]*\)$/\1/p' | grep -v '^linux-image-')
 in_chroot "$root" env DEBIAN_FRONTEND=noninteractive \
-	apt-get install -y -q --no-install-recommends "${release[@]}" linux-headers-amd64
-
-hdrs=("$root"/usr/src/linux-headers-*-amd64)
-hdr=${hdrs[-1]##*/}
-abi=${hdr#linux-headers-}
-abi=${abi%-amd64}
+	apt-get install -y -q --no-install-recommends "${release[@]}" "${deps[@]}"
 echo "$abi" >"$root/.abi"
 
-# The arm64 headers package depends on gcc:arm64 in some suites, so it is
-# unpacked by hand; it reuses the -common package and the amd64 kbuild
-# tools that the amd64 headers already brought in.
-log "$suite: unpacking arm64 kernel headers ($abi)"
-in_chroot "$root" sh -ec "
-	rm -rf /tmp/arm64-headers && mkdir -p /tmp/arm64-headers
-	cd /tmp/arm64-headers
-	apt-get download -q -o APT::Sandbox::User=root linux-headers-$abi-arm64:arm64
-	dpkg -x linux-headers-$abi-arm64_*.deb x
-	cp -a x/usr/src/. /usr/src/
-	cd / && rm -rf /tmp/arm64-headers"
-[ -d "$root/usr/src/linux-headers-$abi-arm64" ] ||
-	die "$suite: arm64 headers for $abi did not unpack"
+for arch in amd64 arm64; do
+	log "$suite: unpacking $arch kernel headers ($abi)"
+	in_chroot "$root" sh -ec "
+		rm -rf /tmp/headers-$arch && mkdir -p /tmp/headers-$arch
+		cd /tmp/headers-$arch
+		apt-get download -q -o APT::Sandbox::User=root \
+			linux-headers-$abi-$arch:$arch
+		dpkg -x linux-headers-$abi-${arch}_*.deb x
+		cp -a x/usr/src/. /usr/src/
+		cd / && rm -rf /tmp/headers-$arch"
+	[ -d "$root/usr/src/linux-headers-$abi-$arch" ] ||
+		die "$suite: $arch headers for $abi did not unpack"
+done
 
 dkms_ready
 touch "$root/.ready"

@@ -66,13 +66,17 @@ debian_mirror() {
 
 # timed NAME CMD...: run CMD and add "NAME WALL USER SYSTEM" (seconds; the
 # CPU times are CMD's and those of everything it waited for) to
-# build/times, which check.sh sums up at the end.
+# build/times, which check.sh sums up at the end. In a subshell of its
+# own: a shell's children's times also count the background jobs it
+# reaps meanwhile.
 timed() {
-	local TIMEFORMAT="$1 %R %U %S" rc=0
+	local name=$1
 	shift
 	mkdir -p "$build"
-	{ time "$@" 2>&3 3>&- || rc=$?; } 3>&2 2>>"$build/times"
-	return "$rc"
+	(
+		TIMEFORMAT="$name %R %U %S"
+		{ time "$@" 2>&3 3>&-; } 3>&2 2>>"$build/times"
+	)
 }
 
 need_root() {
