@@ -112,11 +112,12 @@ for p in "${pids[@]}"; do
 	wait "$p" || die "a chroot failed; see $build/chroot-*.log"
 done
 # Full run only. Host checks, in the background from here on at nice 10
-# (package and module builds, mostly; the lanes come first): a DKMS round trip (make dkms-install and plain dkms
-# commands) with the oldest and the newest dkms (trixie's is sid's, 3.2.2,
-# and every trixie lane and deb-trixie build with it), the Debian packages
-# in each suite (build, lintian, install, upgrade, purge), and make lint.
-# Each script leaves its counts; they are read once the job is done.
+# (package and module builds, mostly; the lanes come first): a DKMS round
+# trip (make dkms-install and plain dkms commands) with the oldest and the
+# newest dkms (trixie's is sid's, 3.2.2, and every trixie lane and
+# deb-trixie build with it), the Debian packages in each suite (build,
+# lintian, install, upgrade, purge), and make lint. Each script leaves its
+# counts; they are read once the job is done.
 dkms_suites=(bookworm sid)
 host_checks=()
 host_pid=''
